@@ -1,0 +1,1 @@
+"""Production adapters for external systems (Pureservice, Microsoft Graph, OpenAI-compatible LLMs)."""

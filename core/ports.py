@@ -1,0 +1,115 @@
+"""The small interfaces that skills talk to. Production adapters and embedded defaults implement them.
+
+A skill never imports aiohttp, msal, botbuilder or an SDK client; it gets these from ``Services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+# --- LLM -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LlmReply:
+    text: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+
+
+class LlmError(Exception):
+    """The LLM could not answer (timeout, HTTP error, refusal, malformed tool call)."""
+
+
+class Llm(Protocol):
+    async def chat(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: str | dict[str, Any] | None = None,
+        max_tokens: int = 600,
+        timeout: float | None = None,
+    ) -> LlmReply:
+        """One chat completion. ``tools`` are OpenAI function-tool definitions with JSON schemas."""
+        ...
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings for each text, in order. Raises LlmError when no embedding model is set."""
+        ...
+
+
+# --- Ticket desk (Pureservice or the local desk) ------------------------------------------
+@dataclass
+class TicketAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class TicketDraft:
+    subject: str
+    description: str
+    category: str  # one of skills.tickets categories (e.g. "printing")
+    priority: str  # "low" | "normal" | "high" | "critical"
+    requester_email: str
+    requester_name: str
+    idempotency_key: str  # the same key never creates two tickets
+    phone: str = ""
+    attachments: list[TicketAttachment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    id: str
+    number: str  # what users see (Pureservice requestNumber)
+    subject: str
+    status: str
+    is_open: bool
+    updated: datetime
+    url: str
+    requester_email: str = ""
+
+
+@dataclass(frozen=True)
+class ResolvedTicket:
+    """A finished ticket with the agent's solution, for the knowledge index (never the requester)."""
+
+    id: str
+    number: str
+    subject: str
+    problem: str  # description text (HTML removed), personal data NOT yet masked
+    solution: str
+    category: str
+    resolved: datetime
+    url: str
+
+
+class TicketDeskError(Exception):
+    """The desk could not do it. ``retryable`` is True for outages, 429 and timeouts."""
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+
+
+class TicketDesk(Protocol):
+    async def create_ticket(self, draft: TicketDraft) -> TicketSummary: ...
+
+    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
+        """Open and recently closed tickets of this requester, newest first."""
+        ...
+
+    async def add_note(self, ticket_id: str, text: str) -> None: ...
+
+    async def check(self) -> None:
+        """Raise when the desk is unreachable (used by /readyz)."""
+        ...

@@ -1,0 +1,1 @@
+"""Knowledge retrieval: sources, ingestion, the search index (local or Azure AI Search)."""

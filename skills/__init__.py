@@ -1,0 +1,1 @@
+"""Skills: one module (or package) each, registered in skills/catalog.py."""

@@ -1,0 +1,1 @@
+"""Async persistent state on SQLite (default) or PostgreSQL, with versioned migrations."""
