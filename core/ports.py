@@ -113,3 +113,14 @@ class TicketDesk(Protocol):
     async def check(self) -> None:
         """Raise when the desk is unreachable (used by /readyz)."""
         ...
+
+
+# --- Proactive messages ---------------------------------------------------------------------
+class UserNotReachable(Exception):
+    """No stored conversation with this user (never opened Rakel, or uninstalled it)."""
+
+
+class Messenger(Protocol):
+    async def send_to_user(self, user_id: str, reply: Any) -> str:
+        """Send a ``core.messages.Reply`` to a user's 1:1 chat; return the activity id."""
+        ...

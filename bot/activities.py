@@ -1,0 +1,140 @@
+"""Translation between Bot Framework activities and Rakel's own types (core.messages)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    CardAction as BotCardAction,
+    Entity,
+    SuggestedActions,
+)
+
+from core.language import detect_language
+from core.messages import CardAction, Citation, Incoming, IncomingAttachment, Reply
+
+MAX_TEXT_CHARS = 10_000
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+TEAMS_FILE = "application/vnd.microsoft.teams.file.download.info"
+ANSWER_FEEDBACK_VERB = "answer_feedback"  # Teams' own thumbs up/down (message/submitAction invoke)
+
+
+def _attachments(activity: Activity) -> tuple[IncomingAttachment, ...]:
+    found = []
+    for attachment in activity.attachments or []:
+        content_type = attachment.content_type or ""
+        if content_type == TEAMS_FILE and isinstance(attachment.content, dict):
+            url = attachment.content.get("downloadUrl", "")
+            found.append(IncomingAttachment(attachment.name or "fil", attachment.content.get("fileType", ""), url))
+        elif content_type.startswith("image/") or (attachment.content_url and content_type != "text/html"):
+            found.append(IncomingAttachment(attachment.name or "bilde", content_type, attachment.content_url or ""))
+    return tuple(found)
+
+
+def _action(activity: Activity) -> CardAction | None:
+    value = activity.value if isinstance(activity.value, dict) else None
+    if activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action" and value:
+        action = value.get("action") or {}
+        return CardAction(str(action.get("verb") or ""), dict(action.get("data") or {}), activity.reply_to_id)
+    if activity.type == ActivityTypes.invoke and activity.name == "message/submitAction" and value:
+        action_value = value.get("actionValue") or {}
+        feedback = action_value.get("feedback") or "{}"
+        try:
+            comment = json.loads(feedback).get("feedbackText", "") if isinstance(feedback, str) else ""
+        except ValueError:
+            comment = ""
+        data = {"reaction": action_value.get("reaction", ""), "comment": comment}
+        return CardAction(ANSWER_FEEDBACK_VERB, data, activity.reply_to_id)
+    if activity.type == ActivityTypes.message and value and value.get("verb"):
+        # Action.Submit from clients without universal actions
+        return CardAction(str(value["verb"]), {k: v for k, v in value.items() if k != "verb"}, activity.reply_to_id)
+    return None
+
+
+def incoming_from(context: TurnContext) -> Incoming:
+    activity = context.activity
+    text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
+    text = (text or "").strip()
+    truncated = len(text) > MAX_TEXT_CHARS
+    text = text[:MAX_TEXT_CHARS]
+    return Incoming(
+        text=text,
+        language=detect_language(text),
+        conversation_id=activity.conversation.id if activity.conversation else "",
+        activity_id=activity.id or "",
+        action=_action(activity),
+        attachments=_attachments(activity),
+        truncated=truncated,
+    )
+
+
+class _MessageEntity(Entity):
+    """The schema.org Message entity Teams reads for citations and the AI-generated label."""
+
+    _attribute_map = {
+        **Entity._attribute_map,
+        "schema_type": {"key": "@type", "type": "str"},
+        "context": {"key": "@context", "type": "str"},
+        "schema_id": {"key": "@id", "type": "str"},
+        "additional_type": {"key": "additionalType", "type": "[str]"},
+        "citation": {"key": "citation", "type": "[object]"},
+    }
+
+    def __init__(self, *, additional_type: list[str] | None = None, citation: list[dict] | None = None) -> None:
+        super().__init__(type="https://schema.org/Message")
+        self.schema_type = "Message"
+        self.context = "https://schema.org"
+        self.schema_id = ""
+        self.additional_type = additional_type
+        self.citation = citation
+
+
+def _citation_entity(citations: list[Citation], ai_generated: bool) -> _MessageEntity:
+    return _MessageEntity(
+        additional_type=["AIGeneratedContent"] if ai_generated else None,
+        citation=[
+            {
+                "@type": "Claim",
+                "position": position,
+                "appearance": {
+                    "@type": "DigitalDocument",
+                    "name": (citation.title or citation.url)[:80],
+                    "url": citation.url,
+                    "abstract": citation.snippet[:160],
+                },
+            }
+            for position, citation in enumerate(citations, start=1)
+        ]
+        or None,
+    )
+
+
+def activity_from(reply: Reply) -> Activity:
+    activity = Activity(type=ActivityTypes.message, text=reply.text or None, text_format="markdown")
+    if reply.card is not None:
+        activity.attachments = [Attachment(content_type=ADAPTIVE_CARD, content=reply.card)]
+    if reply.suggestions:
+        activity.suggested_actions = SuggestedActions(
+            actions=[BotCardAction(type="imBack", title=text, value=text) for text in reply.suggestions]
+        )
+    if reply.citations or reply.ai_generated:
+        activity.entities = [_citation_entity(reply.citations, reply.ai_generated)]
+    if reply.feedback:
+        activity.channel_data = {"feedbackLoopEnabled": True}
+    return activity
+
+
+# The adaptiveCard/action invoke response bodies. They are plain JSON because bot/server.py serialises
+# invoke responses itself (botbuilder's CloudAdapter.process would need schema models here, and its
+# AdaptiveCardInvokeResponse model cannot carry the message variant, whose value is a string).
+def invoke_card_response(card: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": card}
+
+
+def invoke_message_response(message: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": message}

@@ -1,0 +1,79 @@
+"""The composition root: build the store, adapters, skills and the bot from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from bot.authentication import build_authentication
+from bot.handler import RakelBot, answer_turn_error
+from bot.identity import IdentityResolver
+from bot.metrics import BotMetrics
+from bot.proactive import BotMessenger
+from core.ports import Llm
+from core.settings import Environment, Settings
+from skills.catalog import build_registry
+from skills.dispatcher import Dispatcher
+from skills.router.embedded import EmbeddedRouter
+from skills.router.llm import LlmRouter
+from skills.services import Services
+from store.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    services: Services
+    adapter: CloudAdapter
+    bot: RakelBot
+    metrics: BotMetrics
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+def _build_llm(settings: Settings) -> Llm | None:
+    if not settings.llm_enabled:
+        return None
+    from connectors.llm import build_llm  # imported lazily: the openai client is only needed when configured
+
+    return build_llm(settings)
+
+
+def warn_about_local_mode(settings: Settings) -> None:
+    if settings.auth_enabled:
+        return
+    if settings.env is Environment.PRODUCTION:  # Settings already refuses this; belt and braces
+        raise RuntimeError("RAKEL_APP_ID must be set when RAKEL_ENV=production")
+    log.warning(
+        "!!! LOCAL MODE: RAKEL_APP_ID is empty, so Bot Framework authentication is OFF and anyone who can "
+        "reach this port can talk to the bot. Never expose this to a network. !!!"
+    )
+
+
+async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtime:
+    warn_about_local_mode(settings)
+    store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
+    metrics = BotMetrics()
+    adapter = CloudAdapter(build_authentication(settings))
+    messenger = BotMessenger(adapter, store.references, settings.app_id)
+    services = Services(settings=settings, store=store, messenger=messenger, llm=llm or _build_llm(settings))
+    embedded = EmbeddedRouter()
+    router = LlmRouter(services.llm, embedded, settings.router_timeout_seconds) if services.llm else embedded
+    dispatcher = Dispatcher(build_registry(services), router)
+    bot = RakelBot(dispatcher, services, IdentityResolver(store.users, settings), metrics)
+
+    async def on_error(context, error):  # noqa: ANN001 - botbuilder's callback signature
+        await answer_turn_error(context, error, metrics)
+
+    adapter.on_turn_error = on_error
+    return Runtime(settings, store, services, adapter, bot, metrics, readiness={"database": store.ping})

@@ -1,0 +1,73 @@
+"""Our own small conversation types. Skills read ``Incoming`` and send ``Reply``; ``bot/`` translates
+them to and from Bot Framework activities, so skills never see botbuilder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.language import Language
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    id: str  # AAD object id when known, else the channel's user id
+    channel_user_id: str  # Teams' "29:..." id
+    name: str
+    email: str  # UPN or e-mail; empty when the channel does not tell
+    municipality: str | None  # from the e-mail domain; None when unknown
+    is_staff: bool = False  # ROR-IKT's own staff
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A button press on a card: Action.Execute (verb) or Action.Submit (data["verb"])."""
+
+    verb: str
+    data: dict[str, Any]
+    card_activity_id: str | None = None  # the message holding the card, for updates
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    name: str
+    content_type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    text: str
+    language: Language
+    conversation_id: str
+    activity_id: str
+    action: CardAction | None = None
+    attachments: tuple[IncomingAttachment, ...] = ()
+    truncated: bool = False  # the text was longer than we accept and was cut
+
+
+@dataclass(frozen=True)
+class Citation:
+    title: str
+    url: str
+    snippet: str = ""
+
+
+@dataclass
+class Reply:
+    """A message to the user: text and/or an Adaptive Card, with quick replies and citations."""
+
+    text: str = ""
+    card: dict[str, Any] | None = None
+    suggestions: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    ai_generated: bool = False
+    feedback: bool = False  # show Teams' thumbs up/down on this message
+
+
+@dataclass
+class ActionResult:
+    """What a card action answers: a card that replaces the clicked one, and/or a message."""
+
+    card: dict[str, Any] | None = None
+    message: str = ""

@@ -1,0 +1,99 @@
+"""One turn's path through the skills: a held dialog first, "avbryt", then routing by intent."""
+
+from __future__ import annotations
+
+import re
+
+from core.messages import ActionResult, CardAction
+from core.pii import mask
+from core.texts import Localized
+from skills.help import welcome
+from skills.registry import SkillRegistry
+from skills.router import Router
+from skills.turn import Turn
+
+CANCEL_WORDS = frozenset({"avbryt", "avbryte", "cancel", "stopp", "stop"})
+_HISTORY_CHARS = 2000
+
+CANCELLED = Localized(nb="Greit, jeg har avbrutt. Hva kan jeg hjelpe deg med?",
+                      nn="Greitt, eg har avbrote. Kva kan eg hjelpe deg med?",
+                      en="OK, cancelled. What can I help you with?")
+NOTHING_TO_CANCEL = Localized(nb="Det er ingenting å avbryte. Hva kan jeg hjelpe deg med?",
+                              nn="Det er ingenting å avbryte. Kva kan eg hjelpe deg med?",
+                              en="There is nothing to cancel. What can I help you with?")
+EMPTY = Localized(nb="Jeg fikk en tom melding. Skriv gjerne spørsmålet ditt, eller «hjelp» for å se hva jeg kan.",
+                  nn="Eg fekk ei tom melding. Skriv gjerne spørsmålet ditt, eller «hjelp» for å sjå kva eg kan.",
+                  en="I got an empty message. Write your question, or “help” to see what I can do.")
+ATTACHMENT_ONLY = Localized(
+    nb="Jeg ser at du sendte et vedlegg. Skriv hva det gjelder, så hjelper jeg deg – eller skriv «lag en sak», "
+    "så tar jeg vedlegget med i saken.",
+    nn="Eg ser at du sende eit vedlegg. Skriv kva det gjeld, så hjelper eg deg – eller skriv «lag ei sak», "
+    "så tek eg vedlegget med i saka.",
+    en="I see you sent an attachment. Tell me what it is about, or write “create a ticket” to include it in a ticket.",
+)
+TRUNCATED = Localized(
+    nb="Meldingen din var veldig lang, så jeg har bare lest begynnelsen av den.",
+    nn="Meldinga di var veldig lang, så eg har berre lese byrjinga av ho.",
+    en="Your message was very long, so I only read the beginning of it.",
+)
+UNKNOWN_ACTION = Localized(
+    nb="Denne knappen er ikke i bruk lenger. Skriv gjerne hva du trenger hjelp med.",
+    nn="Denne knappen er ikkje i bruk lenger. Skriv gjerne kva du treng hjelp med.",
+    en="This button is no longer in use. Please write what you need help with.",
+)
+
+
+def is_cancel(text: str) -> bool:
+    return re.sub(r"[^\wæøå]", "", text.lower()) in CANCEL_WORDS
+
+
+class Dispatcher:
+    def __init__(self, registry: SkillRegistry, router: Router) -> None:
+        self._registry = registry
+        self._router = router
+
+    async def on_install(self, turn: Turn) -> None:
+        await turn.send(welcome(turn.language))
+
+    async def on_message(self, turn: Turn) -> str:
+        """Handle a message; return what handled it (an intent or a label) for metrics."""
+        dialogs = turn.services.store.dialogs
+        text = turn.incoming.text.strip()
+        dialog = await dialogs.active(turn.conversation_id)
+        if is_cancel(text):
+            if dialog:
+                await dialogs.end(turn.conversation_id)
+            await turn.send((CANCELLED if dialog else NOTHING_TO_CANCEL)(turn.language))
+            return "cancel"
+        if turn.incoming.truncated:
+            await turn.send(TRUNCATED(turn.language))
+        if dialog and (held_by := self._registry.named(dialog.skill)):
+            turn.skill_name, turn.dialog = held_by.name, dialog
+            await self._record(turn, lambda: held_by.on_dialog(turn))
+            return f"dialog:{held_by.name}"
+        if not text:
+            await turn.send((ATTACHMENT_ONLY if turn.incoming.attachments else EMPTY)(turn.language))
+            return "empty"
+        classification = await self._router.classify(text, turn.language)
+        skill = self._registry.for_intent(classification.intent)
+        turn.skill_name = skill.name
+        await self._record(turn, lambda: skill.on_message(turn, classification.intent))
+        return classification.intent.value
+
+    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+        skill = self._registry.for_action(action.verb)
+        if skill is None:
+            return ActionResult(message=UNKNOWN_ACTION(turn.language))
+        turn.skill_name = skill.name
+        dialog = await turn.services.store.dialogs.active(turn.conversation_id)
+        turn.dialog = dialog if dialog and dialog.skill == skill.name else None
+        return await skill.on_action(turn, action)
+
+    async def _record(self, turn: Turn, handle) -> None:
+        """Run the skill and keep the exchange (masked) for follow-up questions."""
+        history = turn.services.store.history
+        await history.add(turn.conversation_id, "user", mask(turn.incoming.text[:_HISTORY_CHARS]))
+        await handle()
+        answer = "\n".join(reply.text for reply in turn.sent if reply.text)
+        if answer:
+            await history.add(turn.conversation_id, "assistant", mask(answer[:_HISTORY_CHARS]))

@@ -1,0 +1,77 @@
+"""The router that needs no LLM: stemmed, typo-tolerant phrase matching (Snowball + rapidfuzz)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from rapidfuzz import fuzz
+
+from core.language import Language
+from skills.intents import Intent
+from skills.router import Classification
+from skills.router.phrases import GREETING_EXTRA_WORDS, PHRASES, STOP_WORDS
+
+_WORD = re.compile(r"[a-z0-9æøåé]+")
+_TYPO_SIMILARITY = 80.0
+_MIN_FUZZY_LENGTH = 5
+_stemmer = Stemmer.Stemmer("norwegian")
+
+
+def content_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return [word for word in _WORD.findall(text) if word not in STOP_WORDS]
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def _matches(phrase_word: str, message_word: str) -> bool:
+    if _stem(phrase_word) == _stem(message_word):
+        return True
+    if len(phrase_word) < _MIN_FUZZY_LENGTH:
+        # Short words tolerate one extra letter at the end only ("sakk", "saka"), not substitutions.
+        return message_word.startswith(phrase_word) and len(message_word) == len(phrase_word) + 1
+    return len(message_word) >= _MIN_FUZZY_LENGTH - 1 and fuzz.ratio(phrase_word, message_word) >= _TYPO_SIMILARITY
+
+
+def _compile(phrases: dict[Intent, tuple[str, ...]]) -> list[tuple[Intent, tuple[str, ...]]]:
+    compiled = []
+    for intent, texts in phrases.items():
+        for text in texts:
+            words = tuple(content_words(text))
+            if words:
+                compiled.append((intent, words))
+    return compiled
+
+
+class EmbeddedRouter:
+    """Works in bokmål, nynorsk and English without any service. Unmatched text is a question."""
+
+    def __init__(self, phrases: dict[Intent, tuple[str, ...]] = PHRASES) -> None:
+        self._phrases = _compile(phrases)
+
+    def classify_now(self, text: str) -> Classification:
+        words = content_words(text)
+        best: tuple[int, Intent] | None = None
+        for intent, phrase in self._phrases:
+            if len(phrase) > len(words):
+                continue
+            if all(any(_matches(p, w) for w in words) for p in phrase):
+                if best is None or len(phrase) > best[0]:
+                    best = (len(phrase), intent)
+        if best is None:
+            return Classification(Intent.KNOWLEDGE, 0.5, "embedded")
+        length, intent = best
+        if intent is Intent.GREETING_HELP and len(words) - length > GREETING_EXTRA_WORDS:
+            # "hei, skriveren virker ikke" is a question that starts with a greeting.
+            return Classification(Intent.KNOWLEDGE, 0.5, "embedded")
+        confidence = min(1.0, 0.6 + 0.4 * length / max(len(words), 1))
+        return Classification(intent, confidence, "embedded")
+
+    async def classify(self, text: str, language: Language) -> Classification:
+        return self.classify_now(text)

@@ -1,0 +1,24 @@
+"""Everything a skill may use, built once at start-up from settings (see bot/composition.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from core.ports import Llm, Messenger
+from core.settings import Settings
+from store.store import Store
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    messenger: Messenger
+    llm: Llm | None = None
+    clock: Callable[[], datetime] = field(default=utc_now)

@@ -1,0 +1,42 @@
+"""The Store: one database, migrated, with a repository per kind of state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.database import Database, open_database
+from store.dialogs import DialogRepository
+from store.feedback import FeedbackRepository
+from store.history import HistoryRepository
+from store.migrations import migrate
+from store.references import ReferenceRepository
+from store.users import UserRepository
+
+
+@dataclass
+class Store:
+    db: Database
+    users: UserRepository
+    references: ReferenceRepository
+    dialogs: DialogRepository
+    history: HistoryRepository
+    feedback: FeedbackRepository
+
+    async def ping(self) -> None:
+        await self.db.fetch_value("SELECT 1 AS ok")
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def open_store(database_url: str, *, staff_municipality: str = "ror-ikt") -> Store:
+    db = await open_database(database_url)
+    await migrate(db)
+    return Store(
+        db=db,
+        users=UserRepository(db, staff_municipality),
+        references=ReferenceRepository(db),
+        dialogs=DialogRepository(db),
+        history=HistoryRepository(db),
+        feedback=FeedbackRepository(db),
+    )

@@ -1,0 +1,82 @@
+"""A throwaway PostgreSQL cluster for the test session (initdb + pg_ctl on a free port).
+
+When the binaries are missing the PostgreSQL variants of the store tests are skipped, and the skip
+reason says so in the pytest summary. As root, the cluster runs as the ``postgres`` system user
+(initdb refuses to run as root).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+
+def _postgres_bindir() -> Path | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    if shutil.which("initdb"):
+        candidates.insert(0, str(Path(shutil.which("initdb")).parent))  # type: ignore[arg-type]
+    for candidate in candidates:
+        if (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _run_as_cluster_owner(command: list[str]) -> None:
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    bindir = _postgres_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: PostgreSQL store tests skipped")
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root without a 'postgres' user: PostgreSQL store tests skipped")
+    root = Path(tempfile.mkdtemp(prefix="rakel-pg-"))
+    if os.geteuid() == 0:
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+    data, port = root / "data", _free_port()
+    _run_as_cluster_owner([str(bindir / "initdb"), "-D", str(data), "-U", "rakel", "--auth=trust", "-E", "UTF8"])
+    _run_as_cluster_owner([
+        str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "start",
+        "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+    ])
+    try:
+        yield f"postgresql://rakel@127.0.0.1:{port}/postgres"
+    finally:
+        _run_as_cluster_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+async def fresh_postgres_url(postgres_url: str) -> str:
+    """A new empty database in the session's cluster, for one test."""
+    import asyncpg
+
+    name = f"t_{os.urandom(6).hex()}"
+    connection = await asyncpg.connect(postgres_url)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
