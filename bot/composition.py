@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
@@ -25,6 +26,17 @@ from store.store import Store, open_store
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+BackgroundWorker = Callable[[], Awaitable[None]]  # runs until cancelled at shutdown
+MAINTENANCE_INTERVAL_SECONDS = 3600.0
+
+
+async def _repeat(interval: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+    while True:
+        try:
+            await job()
+        except Exception:  # noqa: BLE001 - a failing maintenance job is logged and retried next round
+            log.exception("background job failed", extra={"job": name})
+        await asyncio.sleep(interval)
 
 
 @dataclass
@@ -36,6 +48,7 @@ class Runtime:
     bot: RakelBot
     metrics: BotMetrics
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    background: dict[str, BackgroundWorker] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.store.close()
@@ -76,4 +89,8 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
         await answer_turn_error(context, error, metrics)
 
     adapter.on_turn_error = on_error
-    return Runtime(settings, store, services, adapter, bot, metrics, readiness={"database": store.ping})
+    return Runtime(
+        settings, store, services, adapter, bot, metrics,
+        readiness={"database": store.ping},
+        background={"prune-history": lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history")},
+    )

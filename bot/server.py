@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from typing import AsyncIterator
 
 import structlog
 from aiohttp import web
@@ -131,8 +132,13 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
 
-    async def close_runtime(_app: web.Application) -> None:
+    async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
+        workers = [asyncio.create_task(start(), name=name) for name, start in runtime.background.items()]
+        yield
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         await runtime.close()
 
-    app.on_cleanup.append(close_runtime)
+    app.cleanup_ctx.append(lifecycle)
     return app

@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     # --- knowledge -----------------------------------------------------------------------
     search_backend: SearchBackend = SearchBackend.LOCAL
     corpus_dir: Path = PROJECT_ROOT / "demo" / "corpus"
+    tickets_export_path: Path = PROJECT_ROOT / "demo" / "pureservice" / "resolved_tickets.json"
     index_path: Path | None = None  # default: data_dir / "index.db"
     azure_search_endpoint: str = ""
     azure_search_key: SecretStr = SecretStr("")

@@ -11,6 +11,7 @@ from skills.help import welcome
 from skills.registry import SkillRegistry
 from skills.router import Router
 from skills.turn import Turn
+from store.history import TurnRecord
 
 CANCEL_WORDS = frozenset({"avbryt", "avbryte", "cancel", "stopp", "stop"})
 _HISTORY_CHARS = 2000
@@ -91,9 +92,9 @@ class Dispatcher:
 
     async def _record(self, turn: Turn, handle) -> None:
         """Run the skill and keep the exchange (masked) for follow-up questions."""
-        history = turn.services.store.history
-        await history.add(turn.conversation_id, "user", mask(turn.incoming.text[:_HISTORY_CHARS]))
         await handle()
+        exchange = [TurnRecord("user", mask(turn.incoming.text[:_HISTORY_CHARS]))]
         answer = "\n".join(reply.text for reply in turn.sent if reply.text)
         if answer:
-            await history.add(turn.conversation_id, "assistant", mask(answer[:_HISTORY_CHARS]))
+            exchange.append(TurnRecord("assistant", mask(answer[:_HISTORY_CHARS])))
+        await turn.services.store.history.add(turn.conversation_id, *exchange)

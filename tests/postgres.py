@@ -7,6 +7,8 @@ reason says so in the pytest summary. As root, the cluster runs as the ``postgre
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import glob
 import os
 import pwd
@@ -68,15 +70,24 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-async def fresh_postgres_url(postgres_url: str) -> str:
-    """A new empty database in the session's cluster, for one test."""
+def _create_database(url: str, name: str) -> None:
     import asyncpg
 
+    async def create() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    # A thread of its own: this fixture is sync so async fixtures and tests can both request it.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, create()).result()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> str:
+    """A new empty database in the session's cluster, for one test."""
     name = f"t_{os.urandom(6).hex()}"
-    connection = await asyncpg.connect(postgres_url)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
+    _create_database(postgres_url, name)
     return postgres_url.rsplit("/", 1)[0] + f"/{name}"

@@ -1,0 +1,53 @@
+"""Turn a follow-up question ("og på mobilen?") into a search query with the help of earlier turns.
+
+A follow-up leans on the previous question for its subject. It is recognised by its opening ("og",
+"men", "hva med", "what about"), or by being a bare phrase of at most two content words that ends
+in "da?"/"then?" or starts with a preposition ("på mobilen?", "i Teams da?"). The search query is
+then the previous question followed by the follow-up; a new question is searched as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol, Sequence
+
+from retrieval.analysis import NorwegianAnalyzer
+
+_OPENINGS = re.compile(
+    r"^\s*(og|men|enn|også|hva med|kva med|hvordan med|korleis med|samme|det samme|and|but|what about|how about|same)\b",
+    re.IGNORECASE,
+)
+_CLOSINGS = re.compile(r"\b(da|då|then|også|òg|too)\s*\??\s*$", re.IGNORECASE)
+_PREPOSITIONS = frozenset("på i med for til fra frå hos via under uten utan on in with for from at via".split())
+MAX_BARE_CONTENT_WORDS = 2
+
+_analyzer = NorwegianAnalyzer()
+
+
+class ConversationTurn(Protocol):
+    role: str  # "user" | "assistant"
+    text: str
+
+
+def search_query(question: str, history: Sequence[ConversationTurn]) -> str:
+    previous = previous_question(question, history)
+    if previous and is_follow_up(question):
+        return f"{previous} {question}"
+    return question
+
+
+def previous_question(question: str, history: Sequence[ConversationTurn]) -> str:
+    """The user's last question before this one (the history may or may not hold this one already)."""
+    asked = [turn.text for turn in history if turn.role == "user" and turn.text.strip()]
+    if asked and asked[-1].strip() == question.strip():
+        asked.pop()
+    return asked[-1] if asked else ""
+
+
+def is_follow_up(question: str) -> bool:
+    if _OPENINGS.match(question):
+        return True
+    if len(_analyzer.words(question)) > MAX_BARE_CONTENT_WORDS:
+        return False
+    words = re.findall(r"[^\W_]+", question.lower())
+    return bool(_CLOSINGS.search(question)) or (bool(words) and words[0] in _PREPOSITIONS)
