@@ -78,11 +78,12 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
     metrics = BotMetrics()
     adapter = CloudAdapter(build_authentication(settings))
-    messenger = BotMessenger(adapter, store.references, settings.app_id)
+    messenger = BotMessenger(adapter, store.references, settings.app_id, settings.kundeservice_service_url)
     services = Services(settings=settings, store=store, messenger=messenger, llm=llm or _build_llm(settings))
     embedded = EmbeddedRouter()
     router = LlmRouter(services.llm, embedded, settings.router_timeout_seconds) if services.llm else embedded
-    dispatcher = Dispatcher(build_registry(services), router)
+    registry = build_registry(services)
+    dispatcher = Dispatcher(registry, router)
     bot = RakelBot(dispatcher, services, IdentityResolver(store.users, settings), metrics)
 
     async def on_error(context, error):  # noqa: ANN001 - botbuilder's callback signature
@@ -92,5 +93,8 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     return Runtime(
         settings, store, services, adapter, bot, metrics,
         readiness={"database": store.ping},
-        background={"prune-history": lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history")},
+        background={
+            "prune-history": lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history"),
+            **registry.background_jobs(),
+        },
     )

@@ -90,11 +90,21 @@ class LocalConnector:
         return web.json_response({"id": activity_id})
 
     async def _update_activity(self, request: web.Request) -> web.Response:
+        if (fault := self._fault()) is not None:
+            return fault
         activity = await request.json()
         activity["id"] = request.match_info["activity_id"]
         self.updates.append(activity)
+        stored = self.activities[request.match_info["conversation_id"]]
+        for index, existing in enumerate(stored):
+            if existing.get("id") == activity["id"]:
+                stored[index] = activity
         await self._notify()
         return web.json_response({"id": activity["id"]})
+
+    def channel_threads(self, channel_id: str) -> list[str]:
+        """Conversation ids of the threads Rakel started in a channel, oldest first."""
+        return [conversation for conversation in self.activities if conversation.startswith(f"{channel_id};messageid=")]
 
     async def _get_member(self, request: web.Request) -> web.Response:
         member = self.members.get(request.match_info["member_id"])
@@ -107,6 +117,14 @@ class LocalConnector:
             return fault
         parameters = await request.json()
         self.conversations_created.append(parameters)
+        channel = ((parameters.get("channelData") or {}).get("channel") or {}).get("id")
+        if channel and parameters.get("activity"):
+            # A new post in a Teams channel: the thread's conversation id carries the root message id.
+            activity_id = f"bot-{next(self._ids)}"
+            conversation_id = f"{channel};messageid={activity_id}"
+            self.activities[conversation_id].append({**parameters["activity"], "id": activity_id})
+            await self._notify()
+            return web.json_response({"id": conversation_id, "activityId": activity_id})
         conversation_id = f"a:created-{next(self._ids)}"
         return web.json_response({"id": conversation_id, "activityId": ""})
 

@@ -1,33 +1,108 @@
-"""Proactive messages: ``send_to_user`` through the stored conversation reference."""
+"""Messages Rakel starts itself: to a user's 1:1 chat (stored conversation reference), new threads in
+a Teams channel, replies into known threads, and updates of sent cards."""
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable
+
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationParameters, ConversationReference
+from msrest.exceptions import HttpOperationError
 
 from bot.activities import activity_from
 from core.messages import Reply
-from core.ports import UserNotReachable
+from core.ports import DeliveryError, PostedMessage, UserNotReachable
 from store.references import ReferenceRepository
+
+TEAMS = "msteams"
+
+
+def _delivery_error(error: Exception) -> DeliveryError:
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    retry_after = None
+    if response is not None and (header := response.headers.get("Retry-After")):
+        try:
+            retry_after = float(header)
+        except ValueError:
+            retry_after = None
+    return DeliveryError(f"channel refused the message: {error}", status=status, retry_after=retry_after)
 
 
 class BotMessenger:
-    def __init__(self, adapter: CloudAdapter, references: ReferenceRepository, app_id: str) -> None:
+    def __init__(self, adapter: CloudAdapter, references: ReferenceRepository, app_id: str, channel_service_url: str) -> None:
         self._adapter = adapter
         self._references = references
         self._app_id = app_id
+        self._channel_service_url = channel_service_url
 
-    async def send_to_user(self, user_id: str, reply: Reply) -> str:
-        stored = await self._references.get(user_id)
-        if stored is None or not stored.installed:
-            raise UserNotReachable(user_id)
-        reference = ConversationReference().deserialize(stored.reference)
+    async def _in_conversation(self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]) -> None:
+        """Run ``work`` in a proactive turn; its errors reach the caller (not the turn error handler)."""
+        failure: list[BaseException] = []
+
+        async def guarded(context: TurnContext) -> None:
+            try:
+                await work(context)
+            except Exception as error:  # noqa: BLE001 - re-raised below, outside botbuilder's pipeline
+                failure.append(error)
+
+        await self._adapter.continue_conversation(reference, guarded, self._app_id or None)
+        if failure:
+            error = failure[0]
+            raise _delivery_error(error) if isinstance(error, HttpOperationError) else error
+
+    async def _send(self, reference: ConversationReference, reply: Reply) -> str:
         sent: list[str] = []
 
         async def send(context: TurnContext) -> None:
             response = await context.send_activity(activity_from(reply))
             sent.append(response.id if response else "")
 
-        await self._adapter.continue_conversation(reference, send, self._app_id or None)
+        await self._in_conversation(reference, send)
         return sent[0] if sent else ""
+
+    def _channel_reference(self, conversation_id: str) -> ConversationReference:
+        return ConversationReference(
+            channel_id=TEAMS,
+            service_url=self._channel_service_url,
+            conversation=ConversationAccount(id=conversation_id, is_group=True),
+            bot=ChannelAccount(id=self._app_id or "rakel"),
+        )
+
+    async def send_to_user(self, user_id: str, reply: Reply) -> str:
+        stored = await self._references.get(user_id)
+        if stored is None or not stored.installed:
+            raise UserNotReachable(user_id)
+        return await self._send(ConversationReference().deserialize(stored.reference), reply)
+
+    async def send_to_conversation(self, conversation_id: str, reply: Reply) -> str:
+        return await self._send(self._channel_reference(conversation_id), reply)
+
+    async def start_thread(self, channel_id: str, reply: Reply) -> PostedMessage:
+        parameters = ConversationParameters(
+            is_group=True,
+            channel_data={"channel": {"id": channel_id}},
+            activity=activity_from(reply),
+            bot=ChannelAccount(id=self._app_id or "rakel"),
+        )
+        created: list[PostedMessage] = []
+
+        async def remember(context: TurnContext) -> None:
+            created.append(PostedMessage(context.activity.conversation.id, context.activity.id))
+
+        try:
+            await self._adapter.create_conversation(
+                self._app_id or None, remember, parameters, TEAMS, self._channel_service_url
+            )
+        except HttpOperationError as error:
+            raise _delivery_error(error) from error
+        return created[0]
+
+    async def update_message(self, conversation_id: str, activity_id: str, reply: Reply) -> None:
+        async def update(context: TurnContext) -> None:
+            activity = activity_from(reply)
+            activity.id = activity_id
+            await context.update_activity(activity)
+
+        await self._in_conversation(self._channel_reference(conversation_id), update)

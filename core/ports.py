@@ -120,7 +120,36 @@ class UserNotReachable(Exception):
     """No stored conversation with this user (never opened Rakel, or uninstalled it)."""
 
 
+class DeliveryError(Exception):
+    """The channel refused or failed a message (after the connector's own retries)."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    conversation_id: str  # for a channel post: the thread ("19:...;messageid=...")
+    activity_id: str
+
+
 class Messenger(Protocol):
+    """Messages Rakel starts itself. ``reply`` is a ``core.messages.Reply``."""
+
     async def send_to_user(self, user_id: str, reply: Any) -> str:
-        """Send a ``core.messages.Reply`` to a user's 1:1 chat; return the activity id."""
+        """Send to a user's 1:1 chat; return the activity id. Raises UserNotReachable, DeliveryError."""
+        ...
+
+    async def start_thread(self, channel_id: str, reply: Any) -> PostedMessage:
+        """Post a new message (a new thread) in a Teams channel, e.g. Kundeservice's."""
+        ...
+
+    async def send_to_conversation(self, conversation_id: str, reply: Any) -> str:
+        """Send into a known conversation or channel thread; return the activity id."""
+        ...
+
+    async def update_message(self, conversation_id: str, activity_id: str, reply: Any) -> None:
+        """Replace a message Rakel sent earlier (e.g. a card whose state changed)."""
         ...

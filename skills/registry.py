@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Awaitable, Callable, ClassVar
 
 from core.messages import ActionResult, CardAction
 from skills.intents import Intent
@@ -29,6 +29,11 @@ class Skill:
     async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
         """A click on one of this skill's card buttons (an ``adaptiveCard/action`` invoke)."""
         raise NotImplementedError
+
+    def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        """Long-running jobs the service starts with the skill (e.g. an outbox worker); each runs until
+        cancelled at shutdown and must survive its own errors."""
+        return {}
 
 
 class SkillRegistry:
@@ -62,3 +67,9 @@ class SkillRegistry:
     @property
     def intents(self) -> set[Intent]:
         return set(self._by_intent)
+
+    def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        jobs: dict[str, Callable[[], Awaitable[None]]] = {}
+        for skill in self._by_name.values():
+            jobs.update({f"{skill.name}:{name}": job for name, job in skill.background_jobs().items()})
+        return jobs

@@ -46,6 +46,8 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
 async def start_harness(settings: Settings, *, llm: Llm | None = None, token: str | None = None) -> BotHarness:
     connector = LocalConnector()
     connector_runner, service_url = await start_local_connector(connector)
+    # Channel posts (Kundeservice) go to the same local connector as the replies.
+    settings = settings.model_copy(update={"kundeservice_service_url": service_url})
     runtime = await build_runtime(settings, llm=llm)
     bot_runner, base_url = await _serve(create_app(runtime))
     session = aiohttp.ClientSession()

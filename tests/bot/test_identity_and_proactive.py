@@ -6,7 +6,7 @@ import pytest
 
 from bot.identity import municipality_for
 from core.messages import Reply
-from core.ports import UserNotReachable
+from core.ports import DeliveryError, UserNotReachable
 from core.settings import DEFAULT_MUNICIPALITY_DOMAINS
 from tests.harness import KARI, OLA, SIRI, text_of
 
@@ -83,3 +83,22 @@ async def test_channel_messages_do_not_replace_the_users_personal_reference(harn
     activity["conversation"] = {"id": "19:kundeservice@thread.tacv2", "conversationType": "channel"}
     assert (await harness.channel.post(activity)).status == 200
     assert (await harness.runtime.store.references.get(KARI.member.aad_object_id)).conversation_id == KARI.conversation_id
+
+
+async def test_rakel_can_start_a_channel_thread_reply_in_it_and_update_its_card(harness):
+    messenger = harness.runtime.services.messenger
+    posted = await messenger.start_thread("19:kundeservice@thread.tacv2", Reply(text="Ny henvendelse"))
+    assert posted.conversation_id == f"19:kundeservice@thread.tacv2;messageid={posted.activity_id}"
+    assert harness.connector.channel_threads("19:kundeservice@thread.tacv2") == [posted.conversation_id]
+    await messenger.send_to_conversation(posted.conversation_id, Reply(text="Brukeren skriver: hei"))
+    await messenger.update_message(posted.conversation_id, posted.activity_id, Reply(text="Tatt av Per"))
+    thread = harness.connector.replies(posted.conversation_id)
+    assert [activity["text"] for activity in thread] == ["Tatt av Per", "Brukeren skriver: hei"]
+
+
+async def test_a_refused_proactive_message_raises_a_delivery_error_with_retry_after(harness):
+    await harness.channel.install(KARI)
+    harness.connector.fail_next(429, count=10, retry_after=0)
+    with pytest.raises(DeliveryError) as refused:
+        await harness.runtime.services.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="x"))
+    assert refused.value.status == 429

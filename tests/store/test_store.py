@@ -12,7 +12,7 @@ from store.database import open_database
 from store.dialogs import Dialog
 from store.feedback import FeedbackEntry
 from store.history import TurnRecord
-from store.migrations import MIGRATIONS, migrate
+from store.migrations import all_migrations, migrate
 from store.store import open_store
 
 
@@ -33,10 +33,10 @@ async def store(database_url):
 async def test_migrations_are_versioned_and_idempotent(database_url):
     db = await open_database(database_url)
     try:
-        assert await migrate(db) == [migration.version for migration in MIGRATIONS]
+        assert await migrate(db) == [migration.version for migration in all_migrations()]
         assert await migrate(db) == []
         versions = await db.fetch_all("SELECT version FROM schema_version ORDER BY version")
-        assert [row["version"] for row in versions] == [migration.version for migration in MIGRATIONS]
+        assert [row["version"] for row in versions] == [migration.version for migration in all_migrations()]
     finally:
         await db.close()
 
@@ -47,7 +47,7 @@ async def test_two_processes_migrating_at_once_apply_each_version_once(database_
     first, second = await open_database(database_url), await open_database(database_url)
     try:
         results = await asyncio.gather(migrate(first), migrate(second))
-        assert sorted(results[0] + results[1]) == [migration.version for migration in MIGRATIONS]
+        assert sorted(results[0] + results[1]) == [migration.version for migration in all_migrations()]
     finally:
         await first.close()
         await second.close()

@@ -1,0 +1,410 @@
+"""The TicketDesk on Pureservice: create tickets, list a user's own tickets, add notes, read solutions.
+
+Ids are never hard-coded: statuses, priorities, ticket types, sources, the zone and the request type
+are looked up by name per tenant (names in ``DeskNames``). Creating is idempotent: the draft's
+idempotency key goes in ``customerReference``, and every attempt first looks for a ticket that
+already carries it, so a retry after a timeout or a 500 never makes a second ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import PurePath
+from typing import Any
+from weakref import WeakValueDictionary
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from connectors.pureservice.client import Page, PureserviceClient, Row
+from connectors.pureservice.errors import MissingEntityError
+from connectors.pureservice.query import datetime_literal, string_literal
+from connectors.pureservice.text import html_to_text, text_to_html
+from core.ports import ResolvedTicket, TicketAttachment, TicketDeskError, TicketDraft, TicketSummary
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FINISHED_CORE_STATUS = 50  # coreStatus below 50 is open; 50 and above is resolved or closed
+INTERNAL_NOTE = {"type": 1, "direction": 3, "visibility": 0}
+SOLUTION_COMMUNICATION_TYPES = frozenset({4, 50})  # "Solution" in the two numberings seen in clients
+VISIBLE_WITH_RECEIPT = 0
+
+# Text that goes into tickets (Norwegian: Kundeservice reads it).
+ON_BEHALF_NOTE = "Meldt inn via Rakel av {name} ({email}), som ikke ble funnet som bruker i Pureservice."
+PHONE_LINE = "Telefon: {phone}"
+
+DEFAULT_PRIORITIES = {"low": "Lav", "normal": "Normal", "high": "Høy", "critical": "Kritisk"}
+DEFAULT_CATEGORIES = {
+    "access": "Tilgang og pålogging",
+    "password": "Passord og låst konto",
+    "email": "E-post, Teams og Microsoft 365",
+    "pc": "PC og utstyr",
+    "software": "Programvare",
+    "printing": "Utskrift",
+    "remote_access": "Fjerntilgang",
+    "phone": "Telefon og mobil",
+    "advice": "Rådgivning",
+    "security": "Sikkerhet",
+}
+
+
+@dataclass(frozen=True)
+class DeskNames:
+    """The tenant's names for what a new ticket needs; ids are looked up by these names."""
+
+    zone: str = "Kundeservice"  # the department (zone) that receives Rakel's tickets
+    new_status: str = "Ny"
+    ticket_type: str = "Henvendelse"
+    source: str = "Chat"
+    request_type_key: str = "Ticket"
+    priorities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
+    categories: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CATEGORIES))
+
+
+@dataclass(frozen=True)
+class PureserviceResolvedTicket(ResolvedTicket):
+    """A ResolvedTicket plus the names of the people on it (requester, agents), for masking."""
+
+    people: tuple[str, ...] = ()
+
+
+def ticket_url(base_url: str, request_number: int | str) -> str:
+    """The link to a ticket in Pureservice, by the number users see."""
+    return f"{base_url.rstrip('/')}/agent/app#/ticket/{request_number}"
+
+
+class PureserviceTicketDesk:
+    def __init__(
+        self,
+        client: PureserviceClient,
+        *,
+        fallback_requester_email: str = "",
+        names: DeskNames = DeskNames(),
+        recent_days: int = 30,
+        max_listed: int = 20,
+        create_attempts: int = 2,
+        backoff_seconds: float = 1.0,
+        resolved_page_size: int = 100,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self._fallback_email = fallback_requester_email
+        self._names = names
+        self._recent = timedelta(days=recent_days)
+        self._max_listed = max_listed
+        self._create_attempts = create_attempts
+        self._backoff = wait_exponential_jitter(initial=backoff_seconds, max=10 * backoff_seconds)
+        self._resolved_page_size = resolved_page_size
+        self._clock = clock
+        self._sleep = sleep
+        self._key_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._statuses: dict[int, Row] | None = None
+        self._statuses_lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, client: PureserviceClient | None = None
+    ) -> "PureserviceTicketDesk":
+        return cls(
+            client or PureserviceClient.from_settings(settings),
+            fallback_requester_email=settings.pureservice_fallback_requester_email,
+            names=DeskNames(zone=settings.pureservice_zone),
+        )
+
+    # --- TicketDesk -----------------------------------------------------------------------
+    async def create_ticket(self, draft: TicketDraft) -> TicketSummary:
+        """Create the ticket once, whatever happens: retried here a little, then by the caller's outbox.
+
+        After a timeout the POST may still be running on the server, so it is not repeated at once:
+        the error goes to the caller, whose later retry (after more than the timeout) finds the ticket.
+        """
+        lock = self._key_locks.get(draft.idempotency_key)
+        if lock is None:
+            lock = self._key_locks[draft.idempotency_key] = asyncio.Lock()
+        async with lock:  # a double click in this process waits for the first click's ticket
+            retrying = AsyncRetrying(
+                retry=retry_if_exception(_worth_retrying_now),
+                stop=stop_after_attempt(self._create_attempts),
+                wait=self._backoff,
+                sleep=self._sleep,
+                reraise=True,
+            )
+            async for attempt in retrying:
+                with attempt:
+                    return await self._create_once(draft)
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
+        """Open and recently changed tickets of this requester, newest first; never anyone else's."""
+        since = self._clock() - self._recent
+        page = await self._client.page(
+            "ticket",
+            filter=(
+                f"user.emailaddress.email == {string_literal(requester_email)} AND !isMarkedForDeletion"
+                f" AND (status.coreStatus < {FINISHED_CORE_STATUS} OR modified >= {datetime_literal(since)})"
+            ),
+            include=("user", "user.emailaddress"),
+            sort="created desc",
+            limit=self._max_listed,
+        )
+        statuses = await self._status_table()
+        mine = []
+        for ticket in page.rows:
+            if not _belongs_to(ticket, requester_email, page):
+                log.warning(
+                    "pureservice returned ticket %s of another requester for a requester filter; dropped",
+                    ticket.get("id"),
+                )
+                continue
+            mine.append(self._summary(ticket, statuses, requester_email))
+        return mine
+
+    async def add_note(self, ticket_id: str, text: str) -> None:
+        """An internal note (not visible to the requester)."""
+        await self._client.create(
+            "communication", {"ticketId": int(ticket_id), "text": text_to_html(text), **INTERNAL_NOTE}
+        )
+
+    async def check(self) -> None:
+        await self._client.page("status", limit=1, retry=False)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    # --- for the knowledge index ----------------------------------------------------------
+    async def resolved_tickets(
+        self, modified_since: datetime | None = None
+    ) -> AsyncIterator[PureserviceResolvedTicket]:
+        """Resolved and closed tickets with their solution, oldest change first (for incremental runs)."""
+        clauses = [f"status.coreStatus >= {FINISHED_CORE_STATUS}", "!isMarkedForDeletion"]
+        if modified_since is not None:
+            clauses.append(f"modified > {datetime_literal(modified_since)}")
+        statuses = await self._status_table()
+        async for page in self._client.pages(
+            "ticket",
+            filter=" AND ".join(clauses),
+            include=("communications", "user", "user.emailaddress", "assignedAgent", "category1"),
+            sort="modified asc",
+            page_size=self._resolved_page_size,
+        ):
+            for ticket in page.rows:
+                status = statuses.get(ticket.get("statusId"))
+                if status is None or status.get("coreStatus", 0) < FINISHED_CORE_STATUS:
+                    log.warning(
+                        "pureservice returned ticket %s that is not finished; skipped", ticket.get("id")
+                    )
+                    continue
+                yield self._resolved(ticket, page)
+
+    # --- creating -------------------------------------------------------------------------
+    async def _create_once(self, draft: TicketDraft) -> TicketSummary:
+        ticket = await self._ticket_with_reference(draft.idempotency_key)
+        if ticket is None:
+            ticket = await self._client.create("ticket", await self._new_ticket(draft))
+            log.info("pureservice created ticket %s (number %s)", ticket["id"], ticket.get("requestNumber"))
+        else:
+            log.info(
+                "pureservice ticket %s already carries this idempotency key; not created again", ticket["id"]
+            )
+        await self._attach_missing(ticket["id"], draft.attachments)
+        return self._summary(ticket, await self._status_table(), draft.requester_email)
+
+    async def _ticket_with_reference(self, key: str) -> Row | None:
+        rows = (
+            await self._client.page("ticket", filter=f"customerReference == {string_literal(key)}", limit=1)
+        ).rows
+        return rows[0] if rows else None
+
+    async def _new_ticket(self, draft: TicketDraft) -> dict[str, Any]:
+        requester_id = await self._user_id(draft.requester_email)
+        lines = [draft.description]
+        if requester_id is None:
+            requester_id = await self._fallback_requester_id(draft)
+            lines.insert(0, ON_BEHALF_NOTE.format(name=draft.requester_name, email=draft.requester_email))
+        if draft.phone:
+            lines.append(PHONE_LINE.format(phone=draft.phone))
+        request_type_id = await self._client.id_by_key("requesttype", self._names.request_type_key)
+        of_tickets = f"requestTypeId == {request_type_id}"
+        links: dict[str, dict[str, int]] = {
+            "user": {"id": requester_id},
+            "requestType": {"id": request_type_id},
+            "ticketType": {"id": await self._client.id_by_name("tickettype", self._names.ticket_type)},
+            "priority": {"id": await self._priority_id(draft.priority, of_tickets)},
+            "status": {
+                "id": await self._client.id_by_name("status", self._names.new_status, also=of_tickets)
+            },
+            "source": {"id": await self._client.id_by_name("source", self._names.source)},
+            "assignedDepartment": {"id": await self._client.id_by_name("department", self._names.zone)},
+        }
+        if (category_id := await self._category_id(draft.category)) is not None:
+            links["category1"] = {"id": category_id}
+        return {
+            "subject": draft.subject,
+            "description": text_to_html("\n\n".join(line for line in lines if line.strip())),
+            "visibility": VISIBLE_WITH_RECEIPT,
+            "customerReference": draft.idempotency_key,
+            "links": links,
+        }
+
+    async def _user_id(self, email: str) -> int | None:
+        page = await self._client.page(
+            "emailaddress", filter=f"email == {string_literal(email)}", include=("user",), limit=1
+        )
+        for address in page.rows:
+            if address.get("email", "").casefold() == email.casefold() and address.get("userId"):
+                return int(address["userId"])
+        return None
+
+    async def _fallback_requester_id(self, draft: TicketDraft) -> int:
+        if not self._fallback_email:
+            raise MissingEntityError(
+                "the requester is not a Pureservice user, "
+                "and RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL is empty"
+            )
+        user_id = await self._user_id(self._fallback_email)
+        if user_id is None:
+            raise MissingEntityError(
+                f"the fallback requester {self._fallback_email} is not a Pureservice user; "
+                "check RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL"
+            )
+        log.info("pureservice: requester not found; using the fallback requester")
+        return user_id
+
+    async def _priority_id(self, priority: str, of_tickets: str) -> int:
+        name = self._names.priorities.get(priority)
+        if name is None:
+            raise MissingEntityError(f"no Pureservice priority is mapped for {priority!r}")
+        return await self._client.id_by_name("priority", name, also=of_tickets)
+
+    async def _category_id(self, category: str) -> int | None:
+        """A missing category costs the ticket nothing: Kundeservice sets one; we only log it."""
+        name = self._names.categories.get(category, category)
+        if not name:
+            return None
+        try:
+            return await self._client.id_by_name("category", name)
+        except MissingEntityError:
+            log.warning("pureservice has no category named %r; ticket created without one", name)
+            return None
+
+    async def _attach_missing(self, ticket_id: int, attachments: list[TicketAttachment]) -> None:
+        """Upload the attachments this ticket does not have yet (a retried create must not double them)."""
+        if not attachments:
+            return
+        existing = await self._client.page("attachment", filter=f"ticketId == {ticket_id}")
+        present = {row.get("fileName") for row in existing.rows}
+        for attachment in attachments:
+            if attachment.name in present:
+                continue
+            await self._client.create(
+                "attachment",
+                {
+                    "name": PurePath(attachment.name).stem,
+                    "fileName": attachment.name,
+                    "contentType": attachment.content_type,
+                    "size": _human_size(len(attachment.data)),
+                    "ticketId": ticket_id,
+                    "bytes": base64.b64encode(attachment.data).decode("ascii"),
+                    "isVisible": True,
+                },
+            )
+
+    # --- reading --------------------------------------------------------------------------
+    async def _status_table(self) -> dict[int, Row]:
+        """All statuses by id (names and coreStatus), read once."""
+        async with self._statuses_lock:
+            if self._statuses is None:
+                rows: dict[int, Row] = {}
+                async for page in self._client.pages("status"):
+                    rows.update((row["id"], row) for row in page.rows)
+                self._statuses = rows
+        return self._statuses
+
+    def _summary(self, ticket: Row, statuses: dict[int, Row], requester_email: str) -> TicketSummary:
+        status = statuses.get(ticket.get("statusId"), {})
+        return TicketSummary(
+            id=str(ticket["id"]),
+            number=str(ticket.get("requestNumber", ticket["id"])),
+            subject=ticket.get("subject", ""),
+            status=status.get("userDisplayName") or status.get("name", ""),
+            is_open=status.get("coreStatus", 0) < FINISHED_CORE_STATUS,
+            updated=_timestamp(ticket.get("modified") or ticket.get("created")),
+            url=ticket_url(self._client.base_url, ticket.get("requestNumber", ticket["id"])),
+            requester_email=requester_email,
+        )
+
+    def _resolved(self, ticket: Row, page: Page) -> PureserviceResolvedTicket:
+        users = page.linked_by_id("user")
+        communications = [
+            c for c in page.linked.get("communications", []) if c.get("ticketId") == ticket["id"]
+        ]
+        solution = html_to_text(ticket.get("solution"))
+        if not solution:
+            solutions = [c for c in communications if c.get("type") in SOLUTION_COMMUNICATION_TYPES]
+            solution = (
+                html_to_text(max(solutions, key=lambda c: c.get("created", ""))["text"]) if solutions else ""
+            )
+        people_ids = [
+            ticket.get("userId"),
+            ticket.get("assignedAgentId"),
+            *(c.get("senderId") for c in communications),
+        ]
+        people = tuple(dict.fromkeys(name for uid in people_ids if (name := _full_name(users.get(uid)))))
+        category = page.linked_by_id("category").get(ticket.get("category1Id"), {})
+        return PureserviceResolvedTicket(
+            id=str(ticket["id"]),
+            number=str(ticket.get("requestNumber", ticket["id"])),
+            subject=ticket.get("subject", ""),
+            problem=html_to_text(ticket.get("description")),
+            solution=solution,
+            category=category.get("name", ""),
+            resolved=_timestamp(ticket.get("modified") or ticket.get("created")),
+            url=ticket_url(self._client.base_url, ticket.get("requestNumber", ticket["id"])),
+            people=people,
+        )
+
+
+def _worth_retrying_now(error: BaseException) -> bool:
+    """Retry at once only when the server answered (429, 5xx): then a stored ticket is already findable."""
+    return isinstance(error, TicketDeskError) and error.retryable and error.status is not None
+
+
+def _belongs_to(ticket: Row, email: str, page: Page) -> bool:
+    """Is ``email`` one of the addresses of the ticket's requester, as the included user rows say?"""
+    user_id = ticket.get("userId")
+    user = page.linked_by_id("user").get(user_id)
+    if user_id is None or user is None:
+        return False
+    addresses = page.linked_by_id("emailaddress")
+    owned = {row.get("email", "") for row in addresses.values() if row.get("userId") == user_id}
+    if (primary := addresses.get(user.get("emailAddressId"))) is not None:
+        owned.add(primary.get("email", ""))
+    return email.casefold() in {address.casefold() for address in owned}
+
+
+def _full_name(user: Row | None) -> str:
+    if not user:
+        return ""
+    return " ".join(part for part in (user.get("firstName"), user.get("lastName")) if part)
+
+
+def _timestamp(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(timezone.utc)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -1,0 +1,1 @@
+"""Document sources: each yields SourceDocuments for the index (see retrieval.model.DocumentSource)."""
