@@ -115,6 +115,23 @@ class TicketDesk(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TicketSubmission:
+    """What became of a submitted draft: created now, or queued in the outbox (sent when the desk is back)."""
+
+    ticket: TicketSummary | None
+    queued: bool
+
+
+class TicketSubmitter(Protocol):
+    """Files tickets for any skill, with nothing lost or doubled (idempotency key + persistent outbox)."""
+
+    async def submit(self, draft: TicketDraft, *, notify_user_id: str | None = None) -> TicketSubmission:
+        """Create the ticket, or queue it when the desk is down; a queued ticket's number is sent to
+        ``notify_user_id`` when it is created (also after a restart)."""
+        ...
+
+
 # --- Proactive messages ---------------------------------------------------------------------
 class UserNotReachable(Exception):
     """No stored conversation with this user (never opened Rakel, or uninstalled it)."""

@@ -64,6 +64,9 @@ class Dispatcher:
         if is_cancel(text):
             if dialog:
                 await dialogs.end(turn.conversation_id)
+                if held_by := self._registry.named(dialog.skill):
+                    turn.skill_name = held_by.name
+                    await held_by.on_cancel(turn)
             await turn.send((CANCELLED if dialog else NOTHING_TO_CANCEL)(turn.language))
             return "cancel"
         if turn.incoming.truncated:

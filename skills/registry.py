@@ -30,6 +30,9 @@ class Skill:
         """A click on one of this skill's card buttons (an ``adaptiveCard/action`` invoke)."""
         raise NotImplementedError
 
+    async def on_cancel(self, turn: Turn) -> None:
+        """The user said "avbryt" while this skill held the conversation (the dialog is already ended)."""
+
     def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
         """Long-running jobs the service starts with the skill (e.g. an outbox worker); each runs until
         cancelled at shutdown and must survive its own errors."""

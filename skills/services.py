@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from core.ports import Llm, Messenger, TicketDesk
+from core.ports import Llm, Messenger, TicketDesk, TicketSubmitter
 from core.settings import Settings
 from store.store import Store
 
@@ -22,4 +22,5 @@ class Services:
     messenger: Messenger
     llm: Llm | None = None
     ticket_desk: TicketDesk | None = None  # Pureservice, or the local desk (issue 5)
+    tickets: TicketSubmitter | None = None  # the outbox-backed way every skill files a ticket (issue 5)
     clock: Callable[[], datetime] = field(default=utc_now)
