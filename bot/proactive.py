@@ -13,6 +13,7 @@ from msrest.exceptions import HttpOperationError
 from bot.activities import activity_from
 from core.messages import Reply
 from core.ports import DeliveryError, PostedMessage, UserNotReachable
+from core.retry_after import parse_retry_after
 from store.references import ReferenceRepository
 
 TEAMS = "msteams"
@@ -21,12 +22,7 @@ TEAMS = "msteams"
 def _delivery_error(error: Exception) -> DeliveryError:
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None)
-    retry_after = None
-    if response is not None and (header := response.headers.get("Retry-After")):
-        try:
-            retry_after = float(header)
-        except ValueError:
-            retry_after = None
+    retry_after = parse_retry_after(response.headers.get("Retry-After")) if response is not None else None
     return DeliveryError(f"channel refused the message: {error}", status=status, retry_after=retry_after)
 
 

@@ -14,8 +14,6 @@ import asyncio
 import json
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +23,7 @@ from tenacity.wait import wait_exponential_jitter
 from yarl import URL
 
 from connectors.graph.auth import GraphTokenProvider
+from core.retry_after import parse_retry_after
 from core.settings import Settings
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -201,22 +200,8 @@ def _graph_error(
         f"{method} {url.path} answered {answered}: {message}",
         status=status,
         code=code,
-        retry_after=_retry_after(headers.get("Retry-After")),
+        retry_after=parse_retry_after(headers.get("Retry-After")),
     )
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
 
 
 _backoff = wait_exponential_jitter(initial=1, max=30)

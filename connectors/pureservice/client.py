@@ -20,8 +20,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
@@ -39,6 +37,7 @@ from connectors.pureservice.errors import (
 )
 from connectors.pureservice.query import MAX_PAGE_SIZE, query_string, string_literal
 from core.pii import mask
+from core.retry_after import parse_retry_after
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -223,7 +222,7 @@ class PureserviceClient:
             try:
                 async with self._client().request(method, url, headers=headers, data=data) as response:
                     body = await response.read()
-                    status, retry_after = response.status, _retry_after(response.headers.get("Retry-After"))
+                    status, retry_after = response.status, parse_retry_after(response.headers.get("Retry-After"))
             except asyncio.TimeoutError as error:
                 raise UnavailableError(
                     f"Pureservice did not answer {method} {path} within {self._timeout.total:g} s",
@@ -327,15 +326,3 @@ def _server_message(body: bytes) -> str:
     return str(message)[:500]
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
