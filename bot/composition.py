@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
@@ -14,10 +15,13 @@ from bot.handler import RakelBot, answer_turn_error
 from bot.identity import IdentityResolver
 from bot.metrics import BotMetrics
 from bot.proactive import BotMessenger
+from connectors.llm import build_llm
 from core.ports import Llm
 from core.settings import Environment, Settings
+from retrieval.factory import build_embedder, build_index
 from skills.catalog import build_registry
 from skills.dispatcher import Dispatcher
+from skills.knowledge.answering import Answerer
 from skills.router.embedded import EmbeddedRouter
 from skills.router.llm import LlmRouter
 from skills.services import Services
@@ -49,17 +53,18 @@ class Runtime:
     metrics: BotMetrics
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     background: dict[str, BackgroundWorker] = field(default_factory=dict)
+    resources: AsyncExitStack = field(default_factory=AsyncExitStack)  # closed with the runtime
 
     async def close(self) -> None:
+        await self.resources.aclose()
         await self.store.close()
 
 
-def _build_llm(settings: Settings) -> Llm | None:
-    if not settings.llm_enabled:
-        return None
-    from connectors.llm import build_llm  # imported lazily: the openai client is only needed when configured
-
-    return build_llm(settings)
+def _build_llm(settings: Settings, resources: AsyncExitStack) -> Llm | None:
+    llm = build_llm(settings)
+    if llm is not None:
+        resources.push_async_callback(llm.close)
+    return llm
 
 
 def warn_about_local_mode(settings: Settings) -> None:
@@ -75,11 +80,14 @@ def warn_about_local_mode(settings: Settings) -> None:
 
 async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtime:
     warn_about_local_mode(settings)
+    resources = AsyncExitStack()
     store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
     metrics = BotMetrics()
     adapter = CloudAdapter(build_authentication(settings))
     messenger = BotMessenger(adapter, store.references, settings.app_id, settings.kundeservice_service_url)
-    services = Services(settings=settings, store=store, messenger=messenger, llm=llm or _build_llm(settings))
+    llm = llm or _build_llm(settings, resources)
+    answerer = Answerer(build_index(settings, resources), llm, embedder=build_embedder(settings, resources))
+    services = Services(settings=settings, store=store, messenger=messenger, llm=llm, answerer=answerer)
     embedded = EmbeddedRouter()
     router = LlmRouter(services.llm, embedded, settings.router_timeout_seconds) if services.llm else embedded
     registry = build_registry(services)
@@ -92,6 +100,7 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     adapter.on_turn_error = on_error
     return Runtime(
         settings, store, services, adapter, bot, metrics,
+        resources=resources,
         readiness={"database": store.ping},
         background={
             "prune-history": lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history"),

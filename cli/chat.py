@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from rich.console import Console
+from rich.markup import escape
 
 from bot.composition import build_runtime
 from bot.local_client import LocalChannel, LocalUser
@@ -31,29 +32,43 @@ class TerminalChat:
         self.buttons: list[Button] = []
         self.inputs: dict[str, Any] = {}
         self.last_card: RenderedCard | None = None
+        self.rateable: str | None = None  # the last answer that takes thumbs up/down
 
     def show(self, activities: list[dict[str, Any]]) -> None:
         self.buttons, self.last_card = [], None
         for activity in activities:
+            if (activity.get("channelData") or {}).get("feedbackLoopEnabled"):
+                self.rateable = activity.get("id")
             if activity.get("text"):
-                console.print(f"[bold cyan]Rakel:[/] {activity['text']}")
+                console.print(f"[bold cyan]Rakel:[/] {escape(activity['text'])}")
             for attachment in activity.get("attachments") or []:
                 if attachment.get("contentType") == ADAPTIVE_CARD:
                     self.show_card(attachment["content"], activity.get("id"))
             for entity in activity.get("entities") or []:
                 for citation in entity.get("citation") or []:
                     appearance = citation["appearance"]
-                    console.print(f"  [dim][{citation['position']}] {appearance['name']} – {appearance['url']}[/]")
+                    label = f"[{citation['position']}] {appearance['name']} – {appearance['url']}"
+                    console.print(f"  [dim]{escape(label)}[/]")
             for action in (activity.get("suggestedActions") or {}).get("actions", []):
                 self.buttons.append(Button(action["title"], "say", action["value"]))
         for number, button in enumerate(self.buttons, start=1):
-            console.print(f"  [yellow]({number})[/] {button.title}")
+            console.print(f"  [yellow]({number})[/] {escape(button.title)}")
+        if self.rateable and any(activity.get("id") == self.rateable for activity in activities):
+            console.print("  [dim]Var svaret nyttig? Skriv + eller -[/]")
+
+    async def rate(self, liked: bool) -> None:
+        comment = "" if liked else console.input("Kommentar (valgfritt): ").strip()
+        before = len(self.channel.connector.replies(self.user.conversation_id))
+        await self.channel.react(self.user, "like" if liked else "dislike", self.rateable or "", comment)
+        await asyncio.sleep(0.2)
+        self.show(self.channel.connector.replies(self.user.conversation_id)[before:])
+        console.print("[dim]Takk for tilbakemeldingen![/]")
 
     def show_card(self, card: dict[str, Any], activity_id: str | None) -> None:
         rendered = render_card(card)
         console.print("[cyan]┌─ kort ─[/]")
         for line in rendered.lines:
-            console.print(f"[cyan]│[/] {line}")
+            console.print(f"[cyan]│[/] {escape(line)}")
         console.print("[cyan]└────────[/]")
         for button in rendered.buttons:
             if button.kind == "execute":
@@ -77,9 +92,9 @@ class TerminalChat:
         if body.get("type") == ADAPTIVE_CARD:
             self.show_card(body["value"], activity_id)
             for number, card_button in enumerate(self.buttons, start=1):
-                console.print(f"  [yellow]({number})[/] {card_button.title}")
+                console.print(f"  [yellow]({number})[/] {escape(card_button.title)}")
         elif body.get("value"):
-            console.print(f"[bold cyan]Rakel:[/] {body['value']}")
+            console.print(f"[bold cyan]Rakel:[/] {escape(str(body['value']))}")
 
     def ask_inputs(self) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -108,6 +123,8 @@ class TerminalChat:
                 return
             if text.strip().isdigit() and 0 < int(text) <= len(self.buttons):
                 await self.press(self.buttons[int(text) - 1])
+            elif text.strip() in ("+", "-") and self.rateable:
+                await self.rate(text.strip() == "+")
             else:
                 await self.say(text)
 

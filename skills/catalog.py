@@ -6,6 +6,7 @@ from core.texts import Localized
 from skills.feedback import FeedbackSkill
 from skills.help import HelpSkill
 from skills.intents import Intent
+from skills.knowledge.skill import KnowledgeSkill
 from skills.out_of_scope import OutOfScopeSkill
 from skills.pending import PendingSkill
 from skills.registry import SkillRegistry
@@ -17,7 +18,7 @@ def build_registry(services: Services) -> SkillRegistry:
     registry.register(HelpSkill())
     registry.register(FeedbackSkill())
     registry.register(OutOfScopeSkill())
-    registry.register(PendingSkill("knowledge", (Intent.KNOWLEDGE,), Localized(nb="Svar fra Kompetanseportalen", nn="Svar frå Kompetanseportalen", en="Answers from Kompetanseportalen")))
+    registry.register(KnowledgeSkill(services.answerer))
     registry.register(PendingSkill("tickets", (Intent.CREATE_TICKET,), Localized(nb="Å lage saker", nn="Å lage saker", en="Creating tickets")))
     registry.register(PendingSkill("ticket_status", (Intent.TICKET_STATUS,), Localized(nb="Oversikt over sakene dine", nn="Oversikt over sakene dine", en="Your ticket overview")))
     registry.register(PendingSkill("handoff", (Intent.TALK_TO_HUMAN,), Localized(nb="Chat med Kundeservice", nn="Chat med Kundeservice", en="Chat with Kundeservice")))

@@ -47,11 +47,11 @@ _THANKS_WORDS = {"takk", "thanks", "thank", "tusen"}
 
 
 def welcome(language: Language) -> Reply:
+    """The card Teams shows on install and on "hjelp"; its buttons send a suggested question or request."""
     suggestions = SUGGESTIONS[language]
     body = [cards.heading(TITLE(language)), cards.paragraph(INTRO(language)), cards.paragraph(ABILITIES(language)),
             cards.paragraph(PROMPT(language), subtle=True)]
-    actions = [cards.say(text) for text in suggestions]
-    return Reply(card=cards.card(body, actions), suggestions=list(suggestions))
+    return Reply(card=cards.card(body, [cards.say(text) for text in suggestions]))
 
 
 class HelpSkill(Skill):

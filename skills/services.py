@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from core.ports import Llm, Messenger, TicketDesk, TicketSubmitter
 from core.settings import Settings
 from store.store import Store
+
+if TYPE_CHECKING:
+    from skills.knowledge.answering import Answerer
 
 
 def utc_now() -> datetime:
@@ -21,6 +24,7 @@ class Services:
     store: Store
     messenger: Messenger
     llm: Llm | None = None
+    answerer: "Answerer | None" = None  # the knowledge index and answering (issue 4)
     ticket_desk: TicketDesk | None = None  # Pureservice, or the local desk (issue 5)
     tickets: TicketSubmitter | None = None  # the outbox-backed way every skill files a ticket (issue 5)
     clock: Callable[[], datetime] = field(default=utc_now)

@@ -28,9 +28,11 @@ class FeedbackRepository:
         self._db = db
 
     async def add(self, entry: FeedbackEntry) -> str:
+        """Store an entry; the same id again (a double click, a changed mind) replaces rating and comment."""
         await self._db.execute(
             "INSERT INTO feedback (id, user_id, conversation_id, kind, rating, question, answer, sources, "
-            "comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment",
             entry.id, entry.user_id, entry.conversation_id, entry.kind, entry.rating, entry.question,
             entry.answer, json.dumps(entry.sources), entry.comment, time.time(),
         )
@@ -38,6 +40,11 @@ class FeedbackRepository:
 
     async def add_comment(self, feedback_id: str, comment: str) -> None:
         await self._db.execute("UPDATE feedback SET comment = ? WHERE id = ?", comment, feedback_id)
+
+    async def count_ratings(self, conversation_id: str, rating: int) -> int:
+        return await self._db.fetch_value(
+            "SELECT COUNT(*) AS n FROM feedback WHERE conversation_id = ? AND rating = ?", conversation_id, rating
+        )
 
     async def recent(self, limit: int = 100) -> list[FeedbackEntry]:
         rows = await self._db.fetch_all("SELECT * FROM feedback ORDER BY created_at DESC LIMIT ?", limit)

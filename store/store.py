@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store.answers import AnswerRepository
 from store.database import Database, open_database
 from store.dialogs import DialogRepository
 from store.feedback import FeedbackRepository
@@ -21,6 +22,7 @@ class Store:
     dialogs: DialogRepository
     history: HistoryRepository
     feedback: FeedbackRepository
+    answers: AnswerRepository
 
     async def ping(self) -> None:
         await self.db.fetch_value("SELECT 1 AS ok")
@@ -39,4 +41,5 @@ async def open_store(database_url: str, *, staff_municipality: str = "ror-ikt") 
         dialogs=DialogRepository(db),
         history=HistoryRepository(db),
         feedback=FeedbackRepository(db),
+        answers=AnswerRepository(db),
     )

@@ -9,7 +9,8 @@ from skills.knowledge.answer_texts import ALSO_IN, FOUND_IN, READ_MORE
 from skills.knowledge.sources import citation, source_title, source_url
 
 MAX_PASSAGES = 2
-SECOND_PASSAGE_RATIO = 0.8  # another section is quoted too when it scores at least this share of the best
+SAME_PAGE_RATIO = 0.5  # another section of the same page is quoted when it scores this share of the best
+OTHER_PAGE_RATIO = 0.8  # a section of another page only when it scores this share
 MAX_CITATIONS = 3
 RELATED_RATIO = 0.75  # further documents scoring this share of the best are listed as sources too
 
@@ -39,12 +40,15 @@ def extractive_answer(hits: list[SearchHit], language: Language) -> tuple[str, l
 
 
 def choose_passages(hits: list[SearchHit]) -> list[SearchHit]:
+    """The best section, and further sections that score close to it: a section of the same page
+    more readily (a guide's steps often continue in the next section) than one of another page."""
     best = hits[0]
     chosen = [best]
     for hit in hits[1:]:
         if len(chosen) >= MAX_PASSAGES:
             break
-        if hit.score >= SECOND_PASSAGE_RATIO * best.score:
+        same_page = hit.chunk.document_id == best.chunk.document_id
+        if hit.score >= (SAME_PAGE_RATIO if same_page else OTHER_PAGE_RATIO) * best.score:
             chosen.append(hit)
     return chosen
 

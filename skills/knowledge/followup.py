@@ -9,7 +9,8 @@ then the previous question followed by the follow-up; a new question is searched
 from __future__ import annotations
 
 import re
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from retrieval.analysis import NorwegianAnalyzer
 

@@ -9,8 +9,8 @@ the question and the turns is masked before any of it leaves the process.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from core.language import Language
 from core.messages import Citation

@@ -1,0 +1,332 @@
+"""Text analysis for the local index: Norwegian stemming, stop words, compounds, synonyms and typos.
+
+Documents are indexed as Snowball-Norwegian stems of their words (stemmed until nothing changes:
+Snowball removes one suffix per pass, so "skrivere" needs two). Everything fuzzy happens on the
+query side, against the vocabulary the index actually holds, so re-indexing is never needed when
+the vocabulary grows and no word list has to be complete:
+
+- a query compound is split into parts the index knows ("skriverkøen" -> "skriver" + "kø");
+- a query word is widened to indexed compounds that contain it ("passord" -> "passordbytte");
+- a word in a synonym group also searches the others (English and nynorsk -> bokmål);
+- an unknown word is matched to indexed words within one or two edits (typos).
+
+Each query word becomes a ``QueryGroup``: its own stem at full weight plus weaker expansions.
+``PlainAnalyzer`` (lowercased words, nothing else) is the benchmark's baseline.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+
+# Weights of expansions relative to the word itself (1.0). Parts of a split compound are each
+# weaker than the whole, but a chunk with both parts scores about as high as one with the compound.
+SYNONYM_WEIGHT = 0.9
+PART_WEIGHT = 0.6
+COMPOUND_WEIGHT = 0.5
+FUZZY_WEIGHT = 0.8
+MAX_COMPOUND_EXPANSIONS = 8
+MAX_FUZZY_EXPANSIONS = 2
+MIN_PART_CHARS = 2  # "kø", "pc"
+MIN_HEAD_CHARS = 3
+LINKING_LETTERS = ("s", "e")  # arbeid-s-plass, barn-e-hage
+STEM_CACHE_SIZE = 500_000
+SHORT_WORD_ENDINGS = ("ene", "en", "et", "er", "a", "e", "n")
+INFLECTION_AFTER_HYPHEN = frozenset("a e en et er ene ane ar ens ets s".split())
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    """One query word and the index terms that may stand for it, with weights (the word's stem at 1.0)."""
+
+    word: str
+    terms: dict[str, float]
+
+
+class Vocabulary:
+    """The index's terms with document frequencies, searchable by prefix, suffix and edit distance."""
+
+    def __init__(self, frequencies: Mapping[str, int]) -> None:
+        self._df = dict(frequencies)
+        self._sorted = sorted(self._df)
+        self._reversed = sorted(term[::-1] for term in self._df)
+        self._by_length: dict[int, list[str]] = {}
+        for term in self._sorted:
+            self._by_length.setdefault(len(term), []).append(term)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._df
+
+    def __len__(self) -> int:
+        return len(self._df)
+
+    def df(self, term: str) -> int:
+        return self._df.get(term, 0)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self._sorted, prefix)
+        end = bisect.bisect_left(self._sorted, prefix + "\U0010ffff")
+        return self._sorted[start:end]
+
+    def with_suffix(self, suffix: str) -> list[str]:
+        reversed_suffix = suffix[::-1]
+        start = bisect.bisect_left(self._reversed, reversed_suffix)
+        end = bisect.bisect_left(self._reversed, reversed_suffix + "\U0010ffff")
+        return [term[::-1] for term in self._reversed[start:end]]
+
+    def similar(self, term: str, max_edits: int) -> list[tuple[str, int]]:
+        """Terms within ``max_edits`` (transpositions count once), closest and most frequent first."""
+        if max_edits <= 0:
+            return []
+        candidates = [
+            other
+            for length in range(len(term) - max_edits, len(term) + max_edits + 1)
+            for other in self._by_length.get(length, ())
+            if other[:1] == term[:1]  # typos rarely hit the first letter; this keeps "brød" from "rød"
+        ]
+        matches = process.extract(term, candidates, scorer=OSA.distance, score_cutoff=max_edits, limit=None)
+        ranked = sorted(
+            ((match, int(distance)) for match, distance, _ in matches), key=lambda m: (m[1], -self.df(m[0]))
+        )
+        return ranked[:MAX_FUZZY_EXPANSIONS]
+
+
+class Analyzer(Protocol):
+    name: str  # stored in the index; a different analyser means the index is rebuilt
+
+    def index_terms(self, text: str) -> list[str]:
+        """The terms of a text as the index stores them, in order, repeats kept (term frequency)."""
+        ...
+
+    def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]: ...
+
+
+class PlainAnalyzer:
+    """Lowercased words and nothing else: the baseline the Norwegian analyser is measured against."""
+
+    name = "plain-1"
+
+    def index_terms(self, text: str) -> list[str]:
+        return [word.lower() for word in re.findall(r"[^\W_]+", text)]
+
+    def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]:
+        return [QueryGroup(term, {term: 1.0}) for term in self.index_terms(text)]
+
+
+class NorwegianAnalyzer:
+    name = "norwegian-1"
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("norwegian")
+        self._lock = threading.Lock()
+        self._stems: dict[str, str] = {}
+        self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
+        self._synonyms = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
+        self._parts = frozenset(self.stem(word) for word in _read_words(LEXICON_DIR / "compound_parts.txt"))
+
+    # --- words and stems ---------------------------------------------------------------------
+    def words(self, text: str) -> list[str]:
+        """Lowercased words without stop words; hyphenated words joined or split the Norwegian way."""
+        words: list[str] = []
+        stop_words = self.stop_words
+        for token in _WORD.findall(_normalise(text)):
+            if "-" in token or "'" in token or "’" in token:
+                words.extend(word for word in _dehyphenate(token) if word not in stop_words)
+            elif token not in stop_words:
+                words.append(token)
+        return words
+
+    def stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            with self._lock:  # a PyStemmer object must not be used by two threads at once
+                stem = _fixpoint_stem(self._stemmer, _definite_plural_of_er_noun(word))
+            if len(self._stems) < STEM_CACHE_SIZE:
+                self._stems[word] = stem
+        return stem
+
+    def _stem_once(self, word: str) -> str:
+        with self._lock:
+            return self._stemmer.stemWord(word)
+
+    def index_terms(self, text: str) -> list[str]:
+        return [self.stem(word) for word in self.words(text)]
+
+    # --- queries -----------------------------------------------------------------------------
+    def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]:
+        return [self._group(word, vocabulary) for word in self.words(text)]
+
+    def _group(self, word: str, vocabulary: Vocabulary) -> QueryGroup:
+        stem = self.stem(word)
+        terms = {stem: 1.0}
+        for synonym in self._synonyms.get(stem, ()):
+            terms.setdefault(synonym, SYNONYM_WEIGHT)
+        if stem in vocabulary or not any(term in vocabulary for term in terms):
+            for part in self._split(word, stem, vocabulary):
+                terms.setdefault(part, PART_WEIGHT)
+        for term, weight in list(terms.items()):
+            if weight >= SYNONYM_WEIGHT:  # the word need not occur alone: "skriver" finds "skriverkø"
+                surface = word if term == stem else term
+                for compound in self._compounds_containing(surface, term, vocabulary):
+                    terms.setdefault(compound, COMPOUND_WEIGHT * weight)
+        if not any(term in vocabulary for term in terms):
+            for match, distance in vocabulary.similar(stem, _max_edits(stem)):
+                terms.setdefault(match, FUZZY_WEIGHT / distance)
+        return QueryGroup(word, terms)
+
+    def _known(self, term: str, vocabulary: Vocabulary) -> bool:
+        return term in vocabulary or term in self._parts
+
+    def _known_stem(self, forms: list[str], vocabulary: Vocabulary) -> str | None:
+        for form in forms:
+            if self._known(stem := self.stem(form), vocabulary):
+                return stem
+        return None
+
+    def _split(self, word: str, stem: str, vocabulary: Vocabulary) -> list[str]:
+        """Indexed parts of a compound query word, when splitting it is more plausible than not.
+
+        Of all the ways to cut the word in two (with an optional linking s/e) into known words, take
+        the one whose parts are most frequent (Koehn and Knight's geometric mean); split only when
+        the whole word is no more frequent in the index than its rarest part, so "passord" stays whole.
+        """
+        best: tuple[float, list[str]] | None = None
+        for cut in range(MIN_HEAD_CHARS, len(word) - MIN_PART_CHARS + 1):
+            head, tail = word[:cut], word[cut:]
+            tail_stem = self._known_stem(_without_inflection(tail), vocabulary)
+            if tail_stem is None:
+                continue
+            for head_form in _without_linking(head):
+                head_stem = self.stem(head_form)
+                if not self._known(head_stem, vocabulary):
+                    continue
+                parts = [head_stem, tail_stem]
+                score = math.sqrt(max(vocabulary.df(head_stem), 1) * max(vocabulary.df(tail_stem), 1))
+                if best is None or score > best[0]:
+                    best = (score, parts)
+        if best is None:
+            return []
+        _, parts = best
+        if stem in vocabulary and vocabulary.df(stem) > min(vocabulary.df(part) for part in parts):
+            return []
+        return [part for part in parts if part in vocabulary]
+
+    def _compounds_containing(self, word: str, stem: str, vocabulary: Vocabulary) -> list[str]:
+        """Indexed compounds that start or end with this word, the rest being a known word."""
+        found: set[str] = set()
+        for prefix in {word, self._stem_once(word), stem}:
+            if len(prefix) < MIN_HEAD_CHARS + 1:
+                continue
+            for term in vocabulary.with_prefix(prefix):
+                rest = term[len(prefix) :]
+                if len(rest) >= MIN_PART_CHARS and any(
+                    self._known(self.stem(form), vocabulary) for form in _without_leading_linking(rest)
+                ):
+                    found.add(term)
+        if len(stem) >= MIN_PART_CHARS:
+            for term in vocabulary.with_suffix(stem):
+                head = term[: -len(stem)]
+                if len(head) >= MIN_HEAD_CHARS and any(
+                    self._known(self.stem(form), vocabulary) for form in _without_linking(head)
+                ):
+                    found.add(term)
+        found.discard(stem)
+        return sorted(found, key=vocabulary.df, reverse=True)[:MAX_COMPOUND_EXPANSIONS]
+
+    def _load_synonyms(self, path: Path) -> dict[str, tuple[str, ...]]:
+        synonyms: dict[str, set[str]] = {}
+        for line in _read_lines(path):
+            group = {terms[0] for entry in line.split(",") if len(terms := self.index_terms(entry)) == 1}
+            for term in group:
+                synonyms.setdefault(term, set()).update(group - {term})
+        return {term: tuple(sorted(others)) for term, others in synonyms.items()}
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().replace("é", "e").replace("è", "e")
+
+
+def _dehyphenate(token: str) -> list[str]:
+    """e-post -> epost, PC-en -> pc, Microsoft-konto -> microsoft, konto."""
+    parts = [part for part in re.split(r"[-'’]", token) if part]
+    if len(parts) == 1:
+        return parts
+    if parts[-1] in INFLECTION_AFTER_HYPHEN:
+        parts = parts[:-1]
+    if len(parts[0]) == 1:
+        return ["".join(parts)]
+    return parts
+
+
+def _definite_plural_of_er_noun(word: str) -> str:
+    """skriverne -> skriver, brukerne -> bruker: an ending Snowball Norwegian leaves alone."""
+    return word[:-2] if word.endswith("erne") and len(word) > 6 else word
+
+
+def _without_inflection(word: str) -> list[str]:
+    """A short word and its forms without a definite or plural ending, which Snowball keeps on words
+    too short for its suffix region ("køen" stays "køen")."""
+    forms = [word]
+    for ending in SHORT_WORD_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_PART_CHARS:
+            forms.append(word[: -len(ending)])
+    return forms
+
+
+def _without_linking(head: str) -> list[str]:
+    forms = [head]
+    if len(head) > MIN_HEAD_CHARS and head.endswith(LINKING_LETTERS):
+        forms.append(head[:-1])
+    return forms
+
+
+def _without_leading_linking(rest: str) -> list[str]:
+    forms = [rest]
+    if len(rest) > MIN_PART_CHARS and rest.startswith(LINKING_LETTERS):
+        forms.append(rest[1:])
+    return forms
+
+
+def _max_edits(term: str) -> int:
+    """One typo in a word of five letters or more, two from nine: shorter words have too many neighbours."""
+    if len(term) < 5:
+        return 0
+    return 1 if len(term) < 9 else 2
+
+
+def _fixpoint_stem(stemmer: Stemmer.Stemmer, word: str) -> str:
+    """Stem until nothing changes: Snowball Norwegian removes one suffix per pass, so "skrivere"
+    becomes "skriver" and only a second pass reaches "skriv", the stem of "skriver" itself."""
+    stem = word
+    for _ in range(3):
+        shorter = stemmer.stemWord(stem)
+        if shorter == stem:
+            break
+        stem = shorter
+    return stem
+
+
+def _read_lines(path: Path) -> Iterable[str]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+def _read_words(path: Path) -> list[str]:
+    return [word for line in _read_lines(path) for word in line.split()]

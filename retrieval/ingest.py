@@ -1,0 +1,136 @@
+"""Incremental ingestion: bring the index in line with its sources, doing work only for what changed.
+
+Per source: the index's versions are read first; a document whose version is unchanged is counted
+and left alone (no chunking, no embedding, no write); a new or changed one is chunked, embedded when
+an embedder is given, and upserted; a document the source no longer yields is deleted. A source
+yields documents whose ``source`` is the source's own ``name``: that is how the index knows whose
+documents to compare and delete.
+
+A source that fails part-way deletes nothing (it has not shown everything it has). A document that
+cannot be embedded keeps its old version in the index and is tried again next run; a document the
+source itself skipped (e.g. a ticket whose masking was unsure) is removed from the index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Protocol, runtime_checkable
+
+from rich.progress import Progress
+
+from core.ports import Llm, LlmError
+from retrieval.chunking import chunk_document
+from retrieval.model import Chunk, DocumentSource, IngestSummary, SearchIndex, SourceDocument
+from retrieval.text import plain_text
+
+log = logging.getLogger(__name__)
+SOURCE_FAILED = "source failed"  # the start of the reason recorded for a source that broke off
+
+
+@runtime_checkable
+class ReportsSkips(Protocol):
+    """A source that drops some of its items says which and why after each run of ``documents()``."""
+
+    skipped: list[tuple[str, str]]
+
+
+@runtime_checkable
+class BulkWrites(Protocol):
+    """An index that writes faster when told that many writes follow (the local index batches them)."""
+
+    def bulk(self) -> AbstractAsyncContextManager[None]: ...
+
+
+def _bulk(index: SearchIndex) -> AbstractAsyncContextManager[None]:
+    return index.bulk() if isinstance(index, BulkWrites) else nullcontext()
+
+
+class Ingestor:
+    def __init__(self, index: SearchIndex, sources: Sequence[DocumentSource], embedder: Llm | None = None) -> None:
+        self.index = index
+        self.sources = list(sources)
+        self.embedder = embedder
+
+    async def run(self, progress: Progress | None = None) -> IngestSummary:
+        summary = IngestSummary()
+        async with _bulk(self.index):
+            for source in self.sources:
+                await self._ingest(source, summary, progress)
+        return summary
+
+    async def _ingest(self, source: DocumentSource, summary: IngestSummary, progress: Progress | None) -> None:
+        task = progress.add_task(source.name, total=None) if progress else None
+        known = await self.index.versions(source.name)
+        seen: set[str] = set()
+        try:
+            async for document in source.documents():
+                if progress is not None and task is not None:
+                    progress.advance(task)
+                if document.source != source.name:
+                    summary.skipped.append((document.id, f"source {document.source!r} is not {source.name!r}"))
+                elif document.id in seen:
+                    summary.skipped.append((document.id, "duplicate id"))
+                elif known.get(document.id) == document.version and document.version:
+                    seen.add(document.id)
+                    summary.unchanged += 1
+                else:
+                    await self._store(document, known, seen, summary)
+        except Exception as error:  # one broken source must not stop the others, nor delete anything
+            log.exception("ingest: source %s failed", source.name)
+            summary.skipped.append((source.name, f"{SOURCE_FAILED}, nothing removed: {error}"))
+            return
+        finally:
+            if progress is not None and task is not None:
+                done = progress.tasks[task].completed
+                progress.update(task, total=done, completed=done)
+        if isinstance(source, ReportsSkips):
+            summary.skipped.extend(source.skipped)
+        gone = sorted(set(known) - seen)
+        if gone:
+            await self.index.delete(gone)
+            summary.removed += len(gone)
+
+    async def _store(
+        self, document: SourceDocument, known: dict[str, str], seen: set[str], summary: IngestSummary
+    ) -> None:
+        chunks = chunk_document(document)
+        if not chunks:
+            summary.skipped.append((document.id, "no text"))
+            return  # not seen: an emptied page leaves the index
+        seen.add(document.id)
+        if self.embedder is not None:
+            try:
+                await embed_chunks(self.embedder, chunks)
+            except LlmError as error:
+                summary.skipped.append((document.id, f"embedding failed, kept the indexed version: {error}"))
+                return
+        await self.index.upsert(document, chunks)
+        if document.id in known:
+            summary.updated += 1
+        else:
+            summary.added += 1
+
+
+async def embed_chunks(embedder: Llm, chunks: list[Chunk]) -> None:
+    vectors = await embedder.embed([embedding_text(chunk) for chunk in chunks])
+    if len(vectors) != len(chunks):
+        raise LlmError(f"{len(vectors)} embeddings for {len(chunks)} chunks")
+    for chunk, vector in zip(chunks, vectors, strict=True):
+        chunk.vector = vector
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What a chunk's vector stands for: its title and headings give the section its meaning."""
+    return "\n".join([" > ".join([chunk.title, *chunk.heading_path]), plain_text(chunk.text)])
+
+
+async def build_if_empty(
+    index: SearchIndex, sources: Sequence[DocumentSource], embedder: Llm | None = None
+) -> IngestSummary | None:
+    """Fill an index that holds nothing from any of these sources (the demo at first start-up)."""
+    for source in sources:
+        if await index.versions(source.name):
+            return None
+    return await Ingestor(index, sources, embedder).run()

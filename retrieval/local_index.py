@@ -1,0 +1,426 @@
+"""The embedded search index: BM25 over analysed terms in one SQLite file, optionally fused with vectors.
+
+Why BM25 in SQL rather than FTS5: query terms carry weights (a synonym, a compound part or a typo
+correction counts less than the word itself), which FTS5's ``bm25()`` cannot express. Postings are
+clustered by (term, audience), so a query reads only the rows of its own terms that the user may
+see: the audience filter is part of the index lookup itself, never applied afterwards.
+
+A search runs in two steps. Candidates come from one SQL statement over the postings of the
+query's informative terms (very common terms are left out of this step when their postings would
+exceed ``CANDIDATE_POSTINGS``); the candidates are then scored exactly with every query term (see
+``retrieval.scoring``). With a query vector, the hits are ordered by Reciprocal Rank Fusion of the
+lexical and the cosine ranking of the lexical candidates; ``SearchHit.score`` stays lexical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sqlite3
+import threading
+from array import array
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.settings import Settings
+from retrieval.analysis import Analyzer, NorwegianAnalyzer, Vocabulary
+from retrieval.model import AudienceScope, Chunk, SearchHit, SourceDocument
+from retrieval.scoring import K1, B, QueryPlan, plan_query
+from retrieval.text import plain_text
+
+SCHEMA_VERSION = 2
+TITLE_WEIGHT = 2.0  # a word in the page title counts as two in the body
+HEADING_WEIGHT = 1.5
+CANDIDATES = 100  # chunks scored exactly per query
+CANDIDATE_POSTINGS = 30_000  # most postings the candidate step reads; rarer terms go first
+VECTOR_CANDIDATES = 100
+RRF_K = 60
+BULK_COMMIT_EVERY = 500  # documents per transaction inside ``bulk()``
+CACHE_KIB = 64 * 1024  # page cache: postings inserts touch pages all over the term-ordered tree
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    version TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    updated TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_by_source ON documents (source);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL,
+    heading_path TEXT NOT NULL,
+    text TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    length REAL NOT NULL,
+    terms TEXT NOT NULL,
+    vector BLOB
+);
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks (document_id);
+CREATE TABLE IF NOT EXISTS postings (
+    term TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    tf REAL NOT NULL,
+    length REAL NOT NULL,
+    PRIMARY KEY (term, audience, chunk)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stats (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    chunks INTEGER NOT NULL,
+    length REAL NOT NULL
+);
+INSERT OR IGNORE INTO stats (id, chunks, length) VALUES (1, 0, 0);
+"""
+_TABLES = ("documents", "chunks", "postings", "terms")
+
+
+class LocalIndex:
+    """A persistent ``SearchIndex`` in one SQLite file. Blocking work runs in a worker thread."""
+
+    def __init__(self, path: Path | str, analyzer: Analyzer | None = None) -> None:
+        self.analyzer: Analyzer = analyzer or NorwegianAnalyzer()
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self._lock = threading.Lock()
+        self._bulk = False
+        self._pending = 0
+        self._vocabulary: Vocabulary | None = None
+        self._vocabulary_version: int | None = None
+        with self._lock:
+            self._open()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, analyzer: Analyzer | None = None) -> LocalIndex:
+        return cls(settings.local_index_path, analyzer)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+            self._conn.close()
+
+    # --- SearchIndex ---------------------------------------------------------------------------
+    async def versions(self, source: str) -> dict[str, str]:
+        return await self._run(self._versions, source)
+
+    async def upsert(self, document: SourceDocument, chunks: list[Chunk]) -> None:
+        await self._run(self._upsert, document, chunks)
+
+    async def delete(self, document_ids: list[str]) -> None:
+        await self._run(self._delete, document_ids)
+
+    async def search(
+        self, query: str, scope: AudienceScope, *, top: int = 5, vector: list[float] | None = None
+    ) -> list[SearchHit]:
+        return await self._run(self._search, query, scope.allowed, top, vector)
+
+    # --- bulk writing --------------------------------------------------------------------------
+    @asynccontextmanager
+    async def bulk(self) -> AsyncIterator[None]:
+        """Group the writes made inside into a few large transactions (ingest speed).
+
+        Each write still succeeds or fails whole (a savepoint); what is written is committed every
+        ``BULK_COMMIT_EVERY`` documents and when the block ends.
+        """
+        await self._run(self._begin_bulk)
+        try:
+            yield
+        finally:
+            await self._run(self._end_bulk)
+
+    def _begin_bulk(self) -> None:
+        self._bulk = True
+        self._pending = 0
+
+    def _end_bulk(self) -> None:
+        self._bulk = False
+        if self._conn.in_transaction:
+            self._conn.execute("COMMIT")
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        def locked() -> T:
+            with self._lock:
+                return function(*args)
+
+        return await asyncio.to_thread(locked)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write: its own transaction, or a savepoint in the open bulk transaction."""
+        if self._bulk:
+            if not self._conn.in_transaction:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("SAVEPOINT write")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK TO write")
+                self._conn.execute("RELEASE write")
+                raise
+            self._conn.execute("RELEASE write")
+            self._pending += 1
+            if self._pending >= BULK_COMMIT_EVERY:
+                self._conn.execute("COMMIT")
+                self._pending = 0
+        else:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        self._vocabulary = None
+
+    # --- schema --------------------------------------------------------------------------------
+    def _open(self) -> None:
+        wanted = f"{SCHEMA_VERSION}/{self.analyzer.name}"
+        self._conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if row is not None and row[0] == wanted:
+            return
+        # Another schema or analyser made this file: start empty, the next ingest refills it.
+        with self._transaction():
+            for table in (*_TABLES, "stats"):
+                self._conn.execute(f"DROP TABLE IF EXISTS {table}")
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (wanted,))
+
+    # --- writing -------------------------------------------------------------------------------
+    def _versions(self, source: str) -> dict[str, str]:
+        rows = self._conn.execute("SELECT id, version FROM documents WHERE source = ?", (source,))
+        return dict(rows.fetchall())
+
+    def _upsert(self, document: SourceDocument, chunks: list[Chunk]) -> None:
+        audience = document.audience  # the document's audience is the one that counts for every chunk
+        with self._transaction():
+            self._remove([document.id])
+            self._conn.execute(
+                "INSERT INTO documents (id, source, version, url, title, audience, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document.id,
+                    document.source,
+                    document.version,
+                    document.url,
+                    document.title,
+                    audience,
+                    document.updated.isoformat() if document.updated else None,
+                ),
+            )
+            postings: list[tuple[str, str, int, float, float]] = []
+            document_terms: Counter[str] = Counter()
+            total_length = 0.0
+            for chunk in chunks:
+                tf, length = self._weighted_terms(chunk)
+                total_length += length
+                cursor = self._conn.execute(
+                    "INSERT INTO chunks (id, document_id, heading_path, text, audience, length, terms, vector) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        chunk.id,
+                        document.id,
+                        json.dumps(chunk.heading_path, ensure_ascii=False),
+                        chunk.text,
+                        audience,
+                        length,
+                        json.dumps(tf, ensure_ascii=False),
+                        _vector_blob(chunk.vector),
+                    ),
+                )
+                rowid = cursor.lastrowid
+                assert rowid is not None
+                postings.extend((term, audience, rowid, count, length) for term, count in tf.items())
+                document_terms.update(tf.keys())
+            self._conn.executemany(
+                "INSERT INTO postings (term, audience, chunk, tf, length) VALUES (?, ?, ?, ?, ?)", postings
+            )
+            self._conn.executemany(
+                "INSERT INTO terms (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                list(document_terms.items()),
+            )
+            self._conn.execute("UPDATE stats SET chunks = chunks + ?, length = length + ?", (len(chunks), total_length))
+
+    def _weighted_terms(self, chunk: Chunk) -> tuple[dict[str, float], float]:
+        """Term frequencies over title, headings and body (BM25F-style field weights) and the length."""
+        tf: Counter[str] = Counter()
+        length = 0.0
+        for text, weight in (
+            (chunk.title, TITLE_WEIGHT),
+            (" ".join(chunk.heading_path), HEADING_WEIGHT),
+            (plain_text(chunk.text), 1.0),
+        ):
+            terms = self.analyzer.index_terms(text)
+            length += weight * len(terms)
+            for term in terms:
+                tf[term] += weight
+        return dict(tf), length
+
+    def _delete(self, document_ids: list[str]) -> None:
+        with self._transaction():
+            self._remove(document_ids)
+
+    def _remove(self, document_ids: Sequence[str]) -> None:
+        if not document_ids:
+            return
+        marks = _marks(document_ids)
+        rows = self._conn.execute(
+            f"SELECT rowid, audience, terms, length FROM chunks WHERE document_id IN ({marks})",
+            tuple(document_ids),
+        ).fetchall()
+        if rows:
+            postings = [(term, audience, rowid) for rowid, audience, terms, _ in rows for term in json.loads(terms)]
+            self._conn.executemany("DELETE FROM postings WHERE term = ? AND audience = ? AND chunk = ?", postings)
+            dropped = Counter(term for term, _, _ in postings)
+            self._conn.executemany(
+                "UPDATE terms SET df = df - ? WHERE term = ?", [(count, term) for term, count in dropped.items()]
+            )
+            self._conn.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(term,) for term in dropped])
+            self._conn.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", tuple(document_ids))
+            self._conn.execute(
+                "UPDATE stats SET chunks = chunks - ?, length = length - ?",
+                (len(rows), sum(length for *_, length in rows)),
+            )
+        self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", tuple(document_ids))
+
+    # --- searching -----------------------------------------------------------------------------
+    def _search(self, query: str, allowed: tuple[str, ...], top: int, vector: list[float] | None) -> list[SearchHit]:
+        if not allowed:
+            return []
+        vocabulary = self._current_vocabulary()
+        chunk_count, total_length = self._conn.execute("SELECT chunks, length FROM stats").fetchone()
+        plan = plan_query(self.analyzer.query_groups(query, vocabulary), vocabulary, chunk_count, total_length)
+        if plan is None:
+            return []
+        wanted = top if vector is None else max(top, VECTOR_CANDIDATES)
+        candidates = self._candidates(plan, vocabulary, allowed, max(CANDIDATES, wanted))
+        scored = sorted(
+            ((plan.score(json.loads(terms), length), rowid) for rowid, length, terms in candidates),
+            key=lambda item: (-item[0], item[1]),
+        )[:wanted]
+        if not scored:
+            return []
+        chunks = self._load_chunks([rowid for _, rowid in scored])
+        lexical = [(rowid, score) for score, rowid in scored]
+        if vector is None:
+            return [
+                SearchHit(chunk=chunks[rowid][0], score=score, lexical_rank=rank)
+                for rank, (rowid, score) in enumerate(lexical, start=1)
+            ]
+        return _fuse(lexical, chunks, vector)[:top]
+
+    def _candidates(
+        self, plan: QueryPlan, vocabulary: Vocabulary, allowed: tuple[str, ...], limit: int
+    ) -> list[tuple[int, float, str]]:
+        """(rowid, length, terms) of the chunks with the best BM25 over the candidate terms."""
+        terms = plan.candidate_terms(vocabulary, CANDIDATE_POSTINGS)
+        values = ", ".join("(?, ?)" for _ in terms)
+        return self._conn.execute(
+            f"""
+            WITH q (term, weight) AS (VALUES {values}),
+            best AS (
+                SELECT p.chunk AS chunk, SUM(q.weight * p.tf / (p.tf + ? + ? * p.length)) AS bm25
+                FROM q JOIN postings AS p ON p.term = q.term AND p.audience IN ({_marks(allowed)})
+                GROUP BY p.chunk
+                ORDER BY bm25 DESC
+                LIMIT ?
+            )
+            SELECT c.rowid, c.length, c.terms FROM best JOIN chunks AS c ON c.rowid = best.chunk
+            """,
+            (
+                *[item for term in terms for item in (term, plan.weights[term])],
+                K1 * (1 - B),
+                K1 * B / plan.average_length,
+                *allowed,
+                limit,
+            ),
+        ).fetchall()
+
+    def _current_vocabulary(self) -> Vocabulary:
+        """The term table, cached until this or another connection writes to the file."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._vocabulary is None or version != self._vocabulary_version:
+            self._vocabulary = Vocabulary(dict(self._conn.execute("SELECT term, df FROM terms").fetchall()))
+            self._vocabulary_version = version
+        return self._vocabulary
+
+    def _load_chunks(self, rowids: list[int]) -> dict[int, tuple[Chunk, bytes | None]]:
+        rows = self._conn.execute(
+            f"""
+            SELECT c.rowid, c.id, c.document_id, c.heading_path, c.text, c.audience, c.vector,
+                   d.source, d.url, d.title, d.updated
+            FROM chunks AS c JOIN documents AS d ON d.id = c.document_id
+            WHERE c.rowid IN ({_marks(rowids)})
+            """,
+            tuple(rowids),
+        ).fetchall()
+        loaded = {}
+        for rowid, chunk_id, document_id, path, text, audience, blob, source, url, title, updated in rows:
+            chunk = Chunk(
+                id=chunk_id,
+                document_id=document_id,
+                source=source,
+                url=url,
+                title=title,
+                heading_path=json.loads(path),
+                text=text,
+                audience=audience,
+                updated=datetime.fromisoformat(updated) if updated else None,
+            )
+            loaded[rowid] = (chunk, blob)
+        return loaded
+
+
+def _fuse(
+    lexical: list[tuple[int, float]], chunks: dict[int, tuple[Chunk, bytes | None]], vector: list[float]
+) -> list[SearchHit]:
+    """Reciprocal Rank Fusion of the lexical ranking and the cosine ranking of the same candidates."""
+    query = _unit(vector)
+    similarities = {rowid: _dot(query, array("f", blob)) for rowid, (_, blob) in chunks.items() if blob is not None}
+    vector_ranks = {
+        rowid: rank
+        for rank, rowid in enumerate(sorted(similarities, key=lambda r: similarities[r], reverse=True), start=1)
+    }
+    fused = []
+    for lexical_rank, (rowid, score) in enumerate(lexical, start=1):
+        vector_rank = vector_ranks.get(rowid)
+        rrf = 1 / (RRF_K + lexical_rank) + (1 / (RRF_K + vector_rank) if vector_rank else 0.0)
+        hit = SearchHit(chunk=chunks[rowid][0], score=score, lexical_rank=lexical_rank, vector_rank=vector_rank)
+        fused.append((rrf, hit))
+    fused.sort(key=lambda item: item[0], reverse=True)
+    return [hit for _, hit in fused]
+
+
+def _vector_blob(vector: list[float] | None) -> bytes | None:
+    return None if vector is None else array("f", _unit(vector)).tobytes()
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    norm = math.sqrt(sum(value * value for value in vector)) or 1.0
+    return [value / norm for value in vector]
+
+
+def _dot(left: Sequence[float], right: Sequence[float]) -> float:
+    return sum(a * b for a, b in zip(left, right, strict=True))
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)

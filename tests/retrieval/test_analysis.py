@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from retrieval.analysis import NorwegianAnalyzer, PlainAnalyzer, Vocabulary
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> NorwegianAnalyzer:
+    return NorwegianAnalyzer()
+
+
+def vocabulary_of(analyzer: NorwegianAnalyzer, *texts: str) -> Vocabulary:
+    return Vocabulary(Counter(term for text in texts for term in set(analyzer.index_terms(text))))
+
+
+def terms_for(analyzer: NorwegianAnalyzer, query: str, vocabulary: Vocabulary) -> dict[str, float]:
+    merged: dict[str, float] = {}
+    for group in analyzer.query_groups(query, vocabulary):
+        for term, weight in group.terms.items():
+            merged[term] = max(weight, merged.get(term, 0.0))
+    return merged
+
+
+def test_inflections_share_one_stem(analyzer: NorwegianAnalyzer) -> None:
+    assert len({analyzer.stem(w) for w in ("skriver", "skriveren", "skrivere", "skriverne", "skrivar")}) == 1
+    assert len({analyzer.stem(w) for w in ("passord", "passordet", "passordene")}) == 1
+    assert analyzer.stem("mobilen") == analyzer.stem("mobil")
+
+
+def test_lowercase_stop_words_and_hyphens(analyzer: NorwegianAnalyzer) -> None:
+    assert analyzer.words("Hvordan får jeg E-post på PC-en?") == ["epost", "pc"]
+    assert analyzer.words("korleis set eg opp Microsoft-konto") == ["set", "microsoft", "konto"]
+    assert analyzer.words("How do I reset my password") == ["reset", "password"]
+
+
+def test_a_compound_in_the_query_finds_its_parts(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Skriveren står i kø", "Bytte passord på PC")
+    terms = terms_for(analyzer, "skriverkøen", vocabulary)
+
+    assert analyzer.stem("skriver") in terms and analyzer.stem("kø") in terms
+    assert terms[analyzer.stem("skriver")] < 1.0  # a part counts less than the word itself
+
+    terms = terms_for(analyzer, "passordbytte", vocabulary)
+    assert {analyzer.stem("passord"), analyzer.stem("bytte")} <= set(terms)
+
+
+def test_a_word_in_the_query_finds_indexed_compounds(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Skriverkøen henger", "Passordbytte hver 180. dag", "passord kø")
+
+    assert analyzer.stem("skriverkø") in terms_for(analyzer, "skriver", vocabulary)
+    assert analyzer.stem("passordbytte") in terms_for(analyzer, "passord", vocabulary)
+    assert analyzer.stem("skriverkø") in terms_for(analyzer, "kø", vocabulary)
+
+
+def test_a_common_word_is_not_split_into_rarer_words(analyzer: NorwegianAnalyzer) -> None:
+    texts = ["passord"] * 20 + ["pass ord"]
+    vocabulary = vocabulary_of(analyzer, *texts)
+
+    assert set(terms_for(analyzer, "passord", vocabulary)) == {"passord", "password", "passwd"}
+
+
+def test_typos_are_matched_to_known_words(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Glemt passord", "Synkronisering i OneDrive", "Fraværsmelding i Outlook")
+
+    assert analyzer.stem("passord") in terms_for(analyzer, "passrod", vocabulary)
+    assert analyzer.stem("onedrive") in terms_for(analyzer, "onedrvie", vocabulary)
+    assert analyzer.stem("outlook") in terms_for(analyzer, "outlok", vocabulary)
+    # short words are not guessed at: "brød" must not become "rød"
+    assert terms_for(analyzer, "brød", vocabulary_of(analyzer, "rød lampe")) == {"brød": 1.0}
+
+
+def test_english_and_nynorsk_words_reach_bokmaal_pages(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Bytte passord", "Skriveren virker ikke", "Kontoen er låst", "Glemt passord")
+
+    assert analyzer.stem("passord") in terms_for(analyzer, "password", vocabulary)
+    assert analyzer.stem("skriver") in terms_for(analyzer, "printer", vocabulary)
+    assert analyzer.stem("låst") in terms_for(analyzer, "locked", vocabulary)
+    assert analyzer.stem("glemt") in terms_for(analyzer, "gløymt", vocabulary)
+    assert analyzer.stem("skriver") in terms_for(analyzer, "skrivaren", vocabulary)
+
+
+def test_the_plain_analyzer_only_lowercases() -> None:
+    plain = PlainAnalyzer()
+    assert plain.index_terms("Skriverkøen HENGER, og PC-en") == ["skriverkøen", "henger", "og", "pc", "en"]
+    groups = plain.query_groups("Skriveren", Vocabulary({"skriver": 3}))
+    assert [group.terms for group in groups] == [{"skriveren": 1.0}]
