@@ -94,9 +94,7 @@ async def test_a_failing_card_action_still_gets_a_200_invoke_response(harness, m
     async def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(harness.runtime.store.dialogs, "active", broken)
-    registry = harness.runtime.bot._dispatcher._registry
-    registry._by_action["test.verb"] = registry.named("help")
-    result = await harness.channel.click(KARI, "test.verb")
+    monkeypatch.setattr(harness.runtime.store.answers, "get", broken)
+    result = await harness.channel.click(KARI, "answer_feedback", {"reaction": "like"}, reply_to_id="bot-1")
     assert result.status == 200
     assert "Referanse" in result.body["value"]
