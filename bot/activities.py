@@ -56,10 +56,17 @@ def _action(activity: Activity) -> CardAction | None:
     return None
 
 
+def _im_back_text(activity: Activity) -> str:
+    """The text of an imBack button when a client sent only the button's data (Teams sends the text)."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    teams = value.get("msteams") if isinstance(value.get("msteams"), dict) else {}
+    return str(teams.get("value") or "") if teams.get("type") == "imBack" else ""
+
+
 def incoming_from(context: TurnContext) -> Incoming:
     activity = context.activity
     text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
-    text = (text or "").strip()
+    text = (text or "").strip() or _im_back_text(activity)
     truncated = len(text) > MAX_TEXT_CHARS
     text = text[:MAX_TEXT_CHARS]
     return Incoming(

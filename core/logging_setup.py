@@ -39,3 +39,5 @@ def configure_logging(level: str = "INFO", fmt: str = "console", stream: TextIO 
     root.setLevel(level.upper())
     for noisy in ("aiohttp.access", "msrest", "msal", "urllib3", "azure"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # msrest warns on every Teams activity about channelData fields its models do not know ("source").
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)

@@ -101,3 +101,9 @@ async def test_an_unknown_card_action_gets_a_friendly_invoke_response(harness):
     assert result.status == 200
     assert result.body["statusCode"] == 200
     assert "ikke i bruk lenger" in result.body["value"]
+
+
+async def test_an_im_back_button_sent_without_text_is_read_as_its_text(harness):
+    # Teams sends an imBack button's text as the message; some clients send only the button's data.
+    [reply] = await harness.channel.say(KARI, "", value={"msteams": {"type": "imBack", "value": "hjelp"}})
+    assert "Dette kan jeg hjelpe deg med" in text_of(reply)
