@@ -7,10 +7,12 @@ Norwegian analysis (stemming, compounds, synonyms, typos) and one plain BM25 bas
 words only), then asks every labelled question as a user of its municipality and prints:
 
 - recall@1, recall@5 and MRR of the expected documents (answerable questions), for both indexes
-  and their ratio, plus recall@5 per kind of question;
+  and their ratio, plus recall@1 and recall@5 per kind of question (each index is asked what the
+  answerer would search: the question without its greetings, thanks and signature);
 - the must-mention rate of the extractive answers (every must_mention string in the answer text);
-- abstention accuracy on unanswerable questions and false abstentions on answerable ones, and a
-  sweep of the confidence threshold (how MIN_CONFIDENT_SCORE was calibrated);
+- abstention accuracy on unanswerable questions and false abstentions on answerable ones (also per
+  kind: "verbose" questions are chatty, answerable or not), and a sweep of the threshold on the best
+  hit's evidence (how MIN_CONFIDENT_SCORE was calibrated);
 - leaks: planted personal data (lines of demo/pureservice/PLANTED_PII.txt) found in any answer,
   citation or indexed chunk.
 """
@@ -39,13 +41,14 @@ from retrieval.model import AudienceScope  # noqa: E402
 from retrieval.sources.local_folder import LocalFolderSource  # noqa: E402
 from retrieval.sources.local_tickets import LocalTicketSource  # noqa: E402
 from skills.knowledge.answering import MIN_CONFIDENT_SCORE, Answer, Answerer  # noqa: E402
+from skills.knowledge.followup import search_query  # noqa: E402
 
 CORPUS = ROOT / "demo" / "corpus"
 TICKETS = ROOT / "demo" / "pureservice" / "resolved_tickets.json"
 PLANTED = ROOT / "demo" / "pureservice" / "PLANTED_PII.txt"
 QUESTIONS = ROOT / "bench" / "data" / "knowledge_questions.jsonl"
 RANKED_CHUNKS = 40  # chunks fetched to rank documents (several chunks of one page count once)
-THRESHOLDS = [round(0.30 + 0.05 * step, 2) for step in range(12)]
+THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
 TARGETS = {"recall@5": 0.90, "abstention": 0.80}
 
 
@@ -79,7 +82,9 @@ async def build_index(path: Path, analyzer: Analyzer) -> tuple[LocalIndex, float
 
 
 async def retrieve(index: LocalIndex, question: Question) -> Retrieval:
-    hits = await index.search(question.question, AudienceScope(question.municipality), top=RANKED_CHUNKS)
+    """Rank documents for the query the answerer would search (the question without its chatter)."""
+    query = search_query(question.question, ())
+    hits = await index.search(query, AudienceScope(question.municipality), top=RANKED_CHUNKS)
     documents = list(dict.fromkeys(hit.chunk.document_id for hit in hits))
     ranks = [documents.index(expected) + 1 for expected in question.expected if expected in documents]
     return Retrieval(min(ranks) if ranks else None)
@@ -119,15 +124,28 @@ def load_questions(path: Path) -> list[Question]:
 
 
 def sweep(answered: list[tuple[Question, Answer]]) -> list[tuple[float, float, float]]:
-    """(threshold, abstention accuracy, false abstention rate) for each candidate threshold."""
+    """(threshold, abstention accuracy, false abstention rate) for each candidate threshold on the
+    best hit's evidence."""
     unanswerable = [a for q, a in answered if not q.answerable]
     answerable = [a for q, a in answered if q.answerable]
     rows = []
     for threshold in THRESHOLDS:
-        abstained = sum(a.top_score < threshold for a in unanswerable) / (len(unanswerable) or 1)
-        false = sum(a.top_score < threshold for a in answerable) / (len(answerable) or 1)
+        abstained = sum(a.evidence < threshold for a in unanswerable) / (len(unanswerable) or 1)
+        false = sum(a.evidence < threshold for a in answerable) / (len(answerable) or 1)
         rows.append((threshold, abstained, false))
     return rows
+
+
+def abstention_by_kind(answered: list[tuple[Question, Answer]]) -> list[tuple[str, float, int]]:
+    """(kind, rate, count): false abstentions on the answerable questions of each kind, and right
+    abstentions on the unanswerable ones (shown as "<kind> unanswerable")."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for q, a in answered:
+        if q.answerable:
+            groups[q.kind].append(not a.confident)
+        else:
+            groups[q.kind if q.kind == "unanswerable" else f"{q.kind} unanswerable"].append(not a.confident)
+    return [(kind, sum(flags) / len(flags), len(flags)) for kind, flags in sorted(groups.items())]
 
 
 async def main() -> int:
@@ -166,13 +184,16 @@ async def main() -> int:
     by_kind: dict[str, list[Retrieval]] = defaultdict(list)
     for q, result in zip(answerable, ours, strict=True):
         by_kind[q.kind].append(result)
-    print(
-        "\nrecall@5 by kind: "
-        + ", ".join(
-            f"{kind} {retrieval_figures(results)['recall@5']:.2f} ({len(results)})"
-            for kind, results in sorted(by_kind.items())
+    for figure in ("recall@1", "recall@5"):
+        print(
+            f"\n{figure} by kind: "
+            + ", ".join(
+                f"{kind} {retrieval_figures(results)[figure]:.2f} ({len(results)})"
+                for kind, results in sorted(by_kind.items())
+            ),
+            end="",
         )
-    )
+    print()
 
     answers_for_answerable = [(q, a) for q, a in answered if q.answerable]
     mention_rate = sum(mentions_all(a, q.must_mention) for q, a in answers_for_answerable) / len(answers_for_answerable)
@@ -182,6 +203,9 @@ async def main() -> int:
     print(f"\nmust-mention rate (extractive answers)     {mention_rate:.3f}")
     print(f"abstention accuracy (unanswerable)         {abstention:.3f}   (threshold {MIN_CONFIDENT_SCORE})")
     print(f"false abstention rate (answerable)         {false_abstention:.3f}")
+    print(
+        "  by kind: " + ", ".join(f"{kind} {rate:.2f} ({count})" for kind, rate, count in abstention_by_kind(answered))
+    )
     print(f"personal-data leaks in answers/citations   {len(answer_leaks)}")
     print(f"personal-data leaks in the index           {len(index_leaks)}")
 
@@ -198,7 +222,7 @@ async def main() -> int:
         print("wrong abstentions:")
         for q, a in answered:
             if q.answerable != a.confident:
-                print(f"  {q.id} [{q.kind}] score={a.top_score:.2f} {q.question!r}")
+                print(f"  {q.id} [{q.kind}] evidence={a.evidence:.2f} {q.question!r}")
         print("must-mention misses:")
         for q, a in answers_for_answerable:
             if not mentions_all(a, q.must_mention):

@@ -7,8 +7,11 @@ the vocabulary grows and no word list has to be complete:
 
 - a query compound is split into parts the index knows ("skriverkøen" -> "skriver" + "kø");
 - a query word is widened to indexed compounds that contain it ("passord" -> "passordbytte");
-- a word in a synonym group also searches the others (English and nynorsk -> bokmål);
-- an unknown word is matched to indexed words within one or two edits (typos).
+- a word in a synonym group also searches the others (English and nynorsk -> bokmål), and a phrase
+  of the synonym lexicon stands for its group ("husker ikke" -> "glemt", "out of office");
+- an unknown word is matched to an indexed word without an ending Snowball left on ("pcen"), within
+  one or two edits (typos), or with two letters swapped ("vnp"); a word nothing matches stays unknown,
+  which the evidence of a hit counts against it (see ``retrieval.scoring``).
 
 Each query word becomes a ``QueryGroup``: its own stem at full weight plus weaker expansions.
 ``PlainAnalyzer`` (lowercased words, nothing else) is the benchmark's baseline.
@@ -45,6 +48,8 @@ MIN_HEAD_CHARS = 3
 LINKING_LETTERS = ("s", "e")  # arbeid-s-plass, barn-e-hage
 STEM_CACHE_SIZE = 500_000
 SHORT_WORD_ENDINGS = ("ene", "en", "et", "er", "a", "e", "n")
+UNKNOWN_WORD_ENDINGS = ("ende", *SHORT_WORD_ENDINGS, "s")  # "stående", "pcen", "fraværs"
+INFLECTION_WEIGHT = 0.9  # an unknown word that is a known one with an ending Snowball left on
 INFLECTION_AFTER_HYPHEN = frozenset("a e en et er ene ane ar ens ets s".split())
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -105,6 +110,11 @@ class Vocabulary:
         )
         return ranked[:MAX_FUZZY_EXPANSIONS]
 
+    def swapped(self, term: str) -> list[str]:
+        """Indexed terms that are this one with two neighbouring letters swapped."""
+        swaps = (term[:i] + term[i + 1] + term[i] + term[i + 2 :] for i in range(len(term) - 1))
+        return [other for other in dict.fromkeys(swaps) if other != term and other in self._df]
+
 
 class Analyzer(Protocol):
     name: str  # stored in the index; a different analyser means the index is rebuilt
@@ -129,27 +139,48 @@ class PlainAnalyzer:
 
 
 class NorwegianAnalyzer:
-    name = "norwegian-1"
+    name = "norwegian-2"
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("norwegian")
         self._lock = threading.Lock()
         self._stems: dict[str, str] = {}
         self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
-        self._synonyms = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
+        self._synonyms, self._phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
         self._parts = frozenset(self.stem(word) for word in _read_words(LEXICON_DIR / "compound_parts.txt"))
 
     # --- words and stems ---------------------------------------------------------------------
     def words(self, text: str) -> list[str]:
         """Lowercased words without stop words; hyphenated words joined or split the Norwegian way."""
-        words: list[str] = []
         stop_words = self.stop_words
+        return [token for token in self.tokens(text) if token not in stop_words]
+
+    def tokens(self, text: str) -> list[str]:
+        """Lowercased words, stop words kept; "e-post" -> "epost", "PC-en" -> "pc"."""
+        tokens: list[str] = []
         for token in _WORD.findall(_normalise(text)):
             if "-" in token or "'" in token or "’" in token:
-                words.extend(word for word in _dehyphenate(token) if word not in stop_words)
-            elif token not in stop_words:
-                words.append(token)
-        return words
+                tokens.extend(_dehyphenate(token))
+            else:
+                tokens.append(token)
+        return tokens
+
+    def query_words(self, text: str) -> list[str]:
+        """The words of a query: as ``words``, after a phrase of the synonym lexicon is replaced by its
+        group's first word ("husker ikke" -> "glemt"; stop words such as "ikke" still count there)."""
+        tokens = self.tokens(text)
+        rewritten: list[str] = []
+        position = 0
+        while position < len(tokens):
+            for phrase, word in self._phrases:
+                if tuple(tokens[position : position + len(phrase)]) == phrase:
+                    rewritten.append(word)
+                    position += len(phrase)
+                    break
+            else:
+                rewritten.append(tokens[position])
+                position += 1
+        return [token for token in rewritten if token not in self.stop_words]
 
     def stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -169,7 +200,7 @@ class NorwegianAnalyzer:
 
     # --- queries -----------------------------------------------------------------------------
     def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]:
-        return [self._group(word, vocabulary) for word in self.words(text)]
+        return [self._group(word, vocabulary) for word in self.query_words(text)]
 
     def _group(self, word: str, vocabulary: Vocabulary) -> QueryGroup:
         stem = self.stem(word)
@@ -185,9 +216,26 @@ class NorwegianAnalyzer:
                 for compound in self._compounds_containing(surface, term, vocabulary):
                     terms.setdefault(compound, COMPOUND_WEIGHT * weight)
         if not any(term in vocabulary for term in terms):
-            for match, distance in vocabulary.similar(stem, _max_edits(stem)):
-                terms.setdefault(match, FUZZY_WEIGHT / distance)
+            for match, weight in self._correction(word, stem, vocabulary):
+                terms.setdefault(match, weight)
         return QueryGroup(word, terms)
+
+    def _correction(self, word: str, stem: str, vocabulary: Vocabulary) -> list[tuple[str, float]]:
+        """Indexed terms an unknown word may stand for, tried in order until one kind matches:
+
+        1. the word without an ending Snowball missed ("pcen" -> "pc", "stående" -> "stå");
+        2. a typo: one or two edits from an indexed term, for the stem, the word as typed (a typo can
+           change what the stemmer cuts: "fellespostkase"), or the word without its ending ("skrivern");
+        3. two swapped letters in a short word ("vnp" -> "vpn"), where any other edit is a guess.
+        """
+        bare = _without_inflection(word, UNKNOWN_WORD_ENDINGS)[1:]
+        known = [form for form in dict.fromkeys(self.stem(form) for form in bare) if form in vocabulary]
+        if known:
+            return [(known[0], INFLECTION_WEIGHT)]
+        for form in dict.fromkeys([stem, word, *bare]):
+            if matches := vocabulary.similar(form, _max_edits(form)):
+                return [(match, FUZZY_WEIGHT / distance) for match, distance in matches]
+        return [(swapped, FUZZY_WEIGHT) for swapped in vocabulary.swapped(word)]
 
     def _known(self, term: str, vocabulary: Vocabulary) -> bool:
         return term in vocabulary or term in self._parts
@@ -246,15 +294,26 @@ class NorwegianAnalyzer:
                 ):
                     found.add(term)
         found.discard(stem)
-        return sorted(found, key=vocabulary.df, reverse=True)[:MAX_COMPOUND_EXPANSIONS]
+        return sorted(found, key=lambda term: (-vocabulary.df(term), term))[:MAX_COMPOUND_EXPANSIONS]
 
-    def _load_synonyms(self, path: Path) -> dict[str, tuple[str, ...]]:
+    def _load_synonyms(self, path: Path) -> tuple[dict[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
+        """Synonyms by stem, and the phrases (entries of several words) with the word replacing them,
+        longest first. A line's first entry is one word: the word its phrases are replaced by."""
         synonyms: dict[str, set[str]] = {}
+        phrases: dict[tuple[str, ...], str] = {}
         for line in _read_lines(path):
-            group = {terms[0] for entry in line.split(",") if len(terms := self.index_terms(entry)) == 1}
+            entries = [entry.strip() for entry in line.split(",") if entry.strip()]
+            group: set[str] = set()
+            for entry in entries:
+                tokens = tuple(self.tokens(entry))
+                if len(tokens) > 1:
+                    phrases[tokens] = entries[0]
+                elif len(terms := self.index_terms(entry)) == 1:
+                    group.add(terms[0])
             for term in group:
                 synonyms.setdefault(term, set()).update(group - {term})
-        return {term: tuple(sorted(others)) for term, others in synonyms.items()}
+        ordered = sorted(phrases.items(), key=lambda item: len(item[0]), reverse=True)
+        return {term: tuple(sorted(others)) for term, others in synonyms.items()}, ordered
 
 
 def _normalise(text: str) -> str:
@@ -278,11 +337,11 @@ def _definite_plural_of_er_noun(word: str) -> str:
     return word[:-2] if word.endswith("erne") and len(word) > 6 else word
 
 
-def _without_inflection(word: str) -> list[str]:
+def _without_inflection(word: str, endings: tuple[str, ...] = SHORT_WORD_ENDINGS) -> list[str]:
     """A short word and its forms without a definite or plural ending, which Snowball keeps on words
     too short for its suffix region ("køen" stays "køen")."""
     forms = [word]
-    for ending in SHORT_WORD_ENDINGS:
+    for ending in endings:
         if word.endswith(ending) and len(word) - len(ending) >= MIN_PART_CHARS:
             forms.append(word[: -len(ending)])
     return forms

@@ -9,7 +9,8 @@ A search runs in two steps. Candidates come from one SQL statement over the post
 query's informative terms (very common terms are left out of this step when their postings would
 exceed ``CANDIDATE_POSTINGS``); the candidates are then scored exactly with every query term (see
 ``retrieval.scoring``). With a query vector, the hits are ordered by Reciprocal Rank Fusion of the
-lexical and the cosine ranking of the lexical candidates; ``SearchHit.score`` stays lexical.
+lexical and the cosine ranking of the lexical candidates; ``SearchHit.score`` stays lexical. Every hit
+carries its ``evidence`` (how much of the question it covers), which the answerer judges.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from array import array
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +32,7 @@ from typing import Any, TypeVar
 from core.settings import Settings
 from retrieval.analysis import Analyzer, NorwegianAnalyzer, Vocabulary
 from retrieval.model import AudienceScope, Chunk, SearchHit, SourceDocument
-from retrieval.scoring import K1, B, QueryPlan, plan_query
+from retrieval.scoring import K1, B, QueryPlan, plan_query, source_prior
 from retrieval.text import plain_text
 
 SCHEMA_VERSION = 2
@@ -312,25 +314,28 @@ class LocalIndex:
             return []
         wanted = top if vector is None else max(top, VECTOR_CANDIDATES)
         candidates = self._candidates(plan, vocabulary, allowed, max(CANDIDATES, wanted))
-        scored = sorted(
-            ((plan.score(json.loads(terms), length), rowid) for rowid, length, terms in candidates),
-            key=lambda item: (-item[0], item[1]),
+        lexical = sorted(
+            (
+                _Lexical(rowid, score * source_prior(source), evidence)
+                for rowid, length, terms, source in candidates
+                for score, evidence in [plan.score(json.loads(terms), length)]
+            ),
+            key=lambda hit: (-hit.score, hit.rowid),
         )[:wanted]
-        if not scored:
+        if not lexical:
             return []
-        chunks = self._load_chunks([rowid for _, rowid in scored])
-        lexical = [(rowid, score) for score, rowid in scored]
+        chunks = self._load_chunks([hit.rowid for hit in lexical])
         if vector is None:
             return [
-                SearchHit(chunk=chunks[rowid][0], score=score, lexical_rank=rank)
-                for rank, (rowid, score) in enumerate(lexical, start=1)
+                SearchHit(chunk=chunks[hit.rowid][0], score=hit.score, lexical_rank=rank, evidence=hit.evidence)
+                for rank, hit in enumerate(lexical, start=1)
             ]
         return _fuse(lexical, chunks, vector)[:top]
 
     def _candidates(
         self, plan: QueryPlan, vocabulary: Vocabulary, allowed: tuple[str, ...], limit: int
-    ) -> list[tuple[int, float, str]]:
-        """(rowid, length, terms) of the chunks with the best BM25 over the candidate terms."""
+    ) -> list[tuple[int, float, str, str]]:
+        """(rowid, length, terms, source) of the chunks with the best BM25 over the candidate terms."""
         terms = plan.candidate_terms(vocabulary, CANDIDATE_POSTINGS)
         values = ", ".join("(?, ?)" for _ in terms)
         return self._conn.execute(
@@ -343,7 +348,8 @@ class LocalIndex:
                 ORDER BY bm25 DESC
                 LIMIT ?
             )
-            SELECT c.rowid, c.length, c.terms FROM best JOIN chunks AS c ON c.rowid = best.chunk
+            SELECT c.rowid, c.length, c.terms, d.source
+            FROM best JOIN chunks AS c ON c.rowid = best.chunk JOIN documents AS d ON d.id = c.document_id
             """,
             (
                 *[item for term in terms for item in (term, plan.weights[term])],
@@ -389,8 +395,15 @@ class LocalIndex:
         return loaded
 
 
+@dataclass(frozen=True)
+class _Lexical:
+    rowid: int
+    score: float
+    evidence: float
+
+
 def _fuse(
-    lexical: list[tuple[int, float]], chunks: dict[int, tuple[Chunk, bytes | None]], vector: list[float]
+    lexical: list[_Lexical], chunks: dict[int, tuple[Chunk, bytes | None]], vector: list[float]
 ) -> list[SearchHit]:
     """Reciprocal Rank Fusion of the lexical ranking and the cosine ranking of the same candidates."""
     query = _unit(vector)
@@ -400,10 +413,16 @@ def _fuse(
         for rank, rowid in enumerate(sorted(similarities, key=lambda r: similarities[r], reverse=True), start=1)
     }
     fused = []
-    for lexical_rank, (rowid, score) in enumerate(lexical, start=1):
-        vector_rank = vector_ranks.get(rowid)
+    for lexical_rank, found in enumerate(lexical, start=1):
+        vector_rank = vector_ranks.get(found.rowid)
         rrf = 1 / (RRF_K + lexical_rank) + (1 / (RRF_K + vector_rank) if vector_rank else 0.0)
-        hit = SearchHit(chunk=chunks[rowid][0], score=score, lexical_rank=lexical_rank, vector_rank=vector_rank)
+        hit = SearchHit(
+            chunk=chunks[found.rowid][0],
+            score=found.score,
+            lexical_rank=lexical_rank,
+            vector_rank=vector_rank,
+            evidence=found.evidence,
+        )
         fused.append((rrf, hit))
     fused.sort(key=lambda item: item[0], reverse=True)
     return [hit for _, hit in fused]

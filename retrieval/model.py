@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import AsyncIterator, Protocol
 
 AUDIENCE_ALL = "all"
+TICKET_SOURCES = frozenset({"pureservice"})  # resolved tickets: someone else's case, shown anonymised, never linked
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class SearchHit:
     score: float  # backend-specific relevance, higher is better
     lexical_rank: int | None = None
     vector_rank: int | None = None
+    evidence: float | None = None  # 0..1: how much of the question the chunk covers, where the backend can tell
 
 
 @dataclass

@@ -1,10 +1,24 @@
-"""Scoring for the local index: BM25 with weighted query terms, softened by how much of the query a chunk covers.
+"""Scoring for the local index: the evidence that a chunk answers the question, and its rank.
 
-The score of a chunk is its BM25 score divided by the most a query can reach with each of its words
-found once (the sum of the words' idf), times the mean of 1 and the share of the query's idf the
-chunk covers. So a chunk that matches every word of the question outranks one that repeats a single
-word often (Lucene's old "coordination factor", softened), and the score reads like "how much of
-the question this chunk answers": a fixed threshold can judge whether the evidence is good enough.
+The evidence of a chunk (``QueryPlan.evidence``, 0..1) is the share of the question's weight the
+chunk covers, where
+
+- a word weighs its idf over every form it may take (the word, its synonyms, compounds containing
+  it): "passord" is in half the pages through "passordbytte" and friends, so it proves little;
+- what the question needs covered saturates at ``ENOUGH_WORDS`` of the rarest words: a long, chatty
+  message with context sentences ("jeg må levere en rapport i dag") is answered by a chunk that
+  covers its substance, not every word;
+- a word the index has never seen (no form, no typo correction) counts in full, outside that
+  saturation: "3D-skriver med harpiks" is about something no page covers, however well "skriver"
+  matches.
+
+It reads like "how much of the question this chunk answers", so one fixed threshold can judge
+whether the evidence is good enough (see skills.knowledge.answering).
+
+The score of a chunk ranks it: its BM25 score divided by the most a query can reach with each of its
+words found once (the sum of the words' idf), times the mean of 1 and the evidence. So a chunk that
+matches every word of the question outranks one that repeats a single word often (Lucene's old
+"coordination factor", softened). A resolved ticket's score counts ``TICKET_PRIOR`` (see there).
 """
 
 from __future__ import annotations
@@ -14,9 +28,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from retrieval.analysis import QueryGroup, Vocabulary
+from retrieval.model import TICKET_SOURCES
 
 K1 = 1.2
 B = 0.75
+ENOUGH_WORDS = 2.0  # the evidence a question needs saturates at this many words of the highest idf
+# A resolved ticket is one person's case: short, specific, and so favoured by BM25's length
+# normalisation. A guide is the maintained answer. When a guide and a ticket match a question about
+# equally well, the guide should come first, so a ticket's score counts this much.
+TICKET_PRIOR = 0.85
 
 
 @dataclass(frozen=True)
@@ -26,6 +46,19 @@ class QueryPlan:
     word_idf: list[float]
     chunk_count: int
     average_length: float
+    evidence_idf: list[float]  # per query word: idf of all its forms together (0 for an unknown word)
+
+    def evidence(self, tf: Mapping[str, float]) -> float:
+        """How much of the question a chunk with these terms covers: 0 (nothing) to 1 (enough)."""
+        covered = needed = unknown = 0.0
+        for word, weight in zip(self.coverage, self.evidence_idf, strict=True):
+            if not word:
+                unknown += idf(0, self.chunk_count)
+                continue
+            needed += weight
+            covered += weight * max((share for term, share in word.items() if term in tf), default=0.0)
+        needed = min(needed, ENOUGH_WORDS * idf(0, self.chunk_count)) + unknown
+        return min(1.0, covered / needed) if needed else 0.0
 
     @property
     def ceiling(self) -> float:
@@ -34,15 +67,12 @@ class QueryPlan:
     def length_norm(self, length: float) -> float:
         return K1 * (1 - B + B * length / self.average_length)
 
-    def score(self, tf: Mapping[str, float], length: float) -> float:
+    def score(self, tf: Mapping[str, float], length: float) -> tuple[float, float]:
+        """The rank score of a chunk with these terms and this length, and its evidence."""
         norm = self.length_norm(length)
         bm25 = sum(weight * tf[term] / (tf[term] + norm) for term, weight in self.weights.items() if term in tf)
-        covered = sum(
-            idf * max((share for term, share in word.items() if term in tf), default=0.0)
-            for word, idf in zip(self.coverage, self.word_idf, strict=True)
-        )
-        ceiling = self.ceiling
-        return bm25 / ceiling * (covered / ceiling + 1) / 2
+        evidence = self.evidence(tf)
+        return bm25 / self.ceiling * (evidence + 1) / 2, evidence
 
     def candidate_terms(self, vocabulary: Vocabulary, budget: int) -> list[str]:
         """The terms that find candidates: each word's own term first, rarest first, within a budget of
@@ -65,6 +95,7 @@ def plan_query(
     weights: dict[str, float] = {}
     coverage: list[dict[str, float]] = []
     word_idf: list[float] = []
+    evidence_idf: list[float] = []
     for group in groups:
         known = {term: weight for term, weight in group.terms.items() if term in vocabulary}
         for term, weight in known.items():
@@ -72,9 +103,17 @@ def plan_query(
         coverage.append(known)
         # an unknown word weighs as the rarest: a question about something the index never mentions
         word_idf.append(max((idf(vocabulary.df(term), chunk_count) for term in known), default=idf(0, chunk_count)))
+        # the chunks holding any form of the word: at most the sum of the forms' document frequencies
+        forms_df = min(chunk_count, sum(vocabulary.df(term) for term in known))
+        evidence_idf.append(idf(forms_df, chunk_count) if known else 0.0)
     if not weights or not chunk_count:
         return None
-    return QueryPlan(weights, coverage, word_idf, chunk_count, total_length / chunk_count or 1.0)
+    return QueryPlan(weights, coverage, word_idf, chunk_count, total_length / chunk_count or 1.0, evidence_idf)
+
+
+def source_prior(source: str) -> float:
+    """How much a chunk's score counts by where it comes from (see ``TICKET_PRIOR``)."""
+    return TICKET_PRIOR if source in TICKET_SOURCES else 1.0
 
 
 def idf(df: int, chunk_count: int) -> float:

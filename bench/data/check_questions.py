@@ -10,7 +10,7 @@ What it checks
 - every question parses, has a unique id and valid fields; every expected id exists (a page id or
   ``pureservice:<ticket id>`` of a resolved/closed ticket) and is visible to the asking user's
   municipality; every must_mention term occurs (case-insensitive) in every expected source;
-  unanswerable questions expect nothing.
+  unanswerable questions (kind unanswerable, or a verbose one without expected sources) expect nothing.
 
 No third-party packages are needed.
 """
@@ -33,7 +33,10 @@ QUESTIONS = ROOT / "bench" / "data" / "knowledge_questions.jsonl"
 FRONT_MATTER_KEYS = ["id", "title", "url", "source", "audience", "updated"]
 MUNICIPALITIES = {"molde", "aukra", "hustadvika", "rauma", "vestnes"}
 AUDIENCES = MUNICIPALITIES | {"all", "ror-ikt"}
-KINDS = {"paraphrase", "typo", "nynorsk", "english", "municipality", "unanswerable", "ticket", "staff"}
+KINDS = {"paraphrase", "typo", "nynorsk", "english", "municipality", "unanswerable", "ticket", "staff", "verbose"}
+# A "verbose" question is chatty (greetings, context, thanks, a signature) and may be answerable or
+# not; every other kind is answerable except "unanswerable".
+MAY_BE_UNANSWERABLE = {"unanswerable", "verbose"}
 LANGUAGES = {"nb", "nn", "en"}
 RESOLVED_STATUS_NAMES = {"Løst", "Lukket"}
 ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -211,7 +214,7 @@ def check_questions(sources: dict[str, dict]) -> list[dict]:
             fail(f"{where}: municipality {q['municipality']!r}")
         if not isinstance(q["question"], str) or not q["question"].strip():
             fail(f"{where}: empty question")
-        if q["kind"] == "unanswerable":
+        if q["kind"] == "unanswerable" or (q["kind"] in MAY_BE_UNANSWERABLE and not q["expected"]):
             if q["expected"] or q["must_mention"]:
                 fail(f"{where}: unanswerable questions expect nothing")
         else:

@@ -3,20 +3,38 @@
 Shared by every ticket source (Pureservice, the local JSON export). Only the problem and the
 solution are indexed, never the requester; a ticket whose masking is unsure is skipped, because a
 leaked fødselsnummer or name costs far more than one missing example.
+
+The problem (the requester's own words) is there to be found by people describing the same symptom;
+the solution (the agent's fix) is what an answer quotes (``ticket_solution``). The problem is cut to
+``MAX_PROBLEM_CHARS``: the symptom comes first, the rest is mostly greetings and signatures, and a
+short problem is chunked together with its solution, so every chunk found holds the fix.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+import re
+from collections.abc import Iterable
 
 from core.pii import mask_personal_data
 from core.ports import ResolvedTicket
+from retrieval.chunking import MIN_SECTION_CHARS
 from retrieval.model import AUDIENCE_ALL, SourceDocument
 
 PROBLEM_HEADING = "Problem"
 SOLUTION_HEADING = "Løsning"
 CATEGORY_LABEL = "Kategori"
+# Below the size at which chunking keeps a section apart, with room for the category line.
+MAX_PROBLEM_CHARS = MIN_SECTION_CHARS - 100
+
+
+def _lead(heading: str) -> re.Pattern[str]:
+    """The line that opens a section in a chunk: its heading, or the bold line chunking puts there."""
+    return re.compile(rf"^(?:#+\s*|\*\*){re.escape(heading)}(?:\*\*)?\s*$", re.MULTILINE)
+
+
+_PROBLEM_LEAD = _lead(PROBLEM_HEADING)
+_SOLUTION_LEAD = _lead(SOLUTION_HEADING)
 
 
 class TicketSkipped(Exception):
@@ -54,7 +72,7 @@ def ticket_document(
     lines = [f"# {title}", ""]
     if ticket.category:
         lines += [f"{CATEGORY_LABEL}: {ticket.category}", ""]
-    lines += [f"## {PROBLEM_HEADING}", "", parts["problem"].text.strip(), ""]
+    lines += [f"## {PROBLEM_HEADING}", "", _shortened(parts["problem"].text.strip(), MAX_PROBLEM_CHARS), ""]
     lines += [f"## {SOLUTION_HEADING}", "", parts["solution"].text.strip(), ""]
     body = "\n".join(lines)
     return SourceDocument(
@@ -68,3 +86,22 @@ def ticket_document(
         updated=ticket.resolved,
         version=hashlib.sha256(body.encode("utf-8")).hexdigest()[:16],
     )
+
+
+def ticket_solution(text: str, heading_path: list[str]) -> str:
+    """The solution in a chunk of a ticket document: what follows its "Løsning" heading, the whole
+    chunk when it is a piece of a long solution, and "" when it holds only the problem (a solution
+    too long to share a chunk with it)."""
+    section = heading_path[-1] if heading_path else ""
+    if section == SOLUTION_HEADING:
+        return text.strip()
+    if lead := _SOLUTION_LEAD.search(text):
+        return text[lead.end() :].strip()
+    return "" if section == PROBLEM_HEADING or _PROBLEM_LEAD.search(text) else text.strip()
+
+
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit].rstrip(" ,.;:") + " …"

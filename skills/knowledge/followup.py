@@ -3,7 +3,8 @@
 A follow-up leans on the previous question for its subject. It is recognised by its opening ("og",
 "men", "hva med", "what about"), or by being a bare phrase of at most two content words that ends
 in "da?"/"then?" or starts with a preposition ("på mobilen?", "i Teams da?"). The search query is
-then the previous question followed by the follow-up; a new question is searched as it stands.
+then the previous question followed by the follow-up; a new question is searched as it stands. Either
+way the greetings, thanks and signature of a chatty message are left out (``retrieval.chatter``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from retrieval.analysis import NorwegianAnalyzer
+from retrieval.chatter import strip_chatter
 
 _OPENINGS = re.compile(
     r"^\s*(og|men|enn|også|hva med|kva med|hvordan med|korleis med|samme|det samme|and|but|what about|how about|same)\b",
@@ -31,10 +33,13 @@ class ConversationTurn(Protocol):
 
 
 def search_query(question: str, history: Sequence[ConversationTurn]) -> str:
+    """What to search for: the question without its chatter (greetings, thanks, signature), led by
+    the previous question when it is a follow-up ("Takk! Og på mobilen?")."""
+    asked = strip_chatter(question)
     previous = previous_question(question, history)
-    if previous and is_follow_up(question):
-        return f"{previous} {question}"
-    return question
+    if previous and is_follow_up(asked):
+        return f"{strip_chatter(previous)} {asked}"
+    return asked
 
 
 def previous_question(question: str, history: Sequence[ConversationTurn]) -> str:

@@ -1,30 +1,53 @@
-"""How a search hit is shown to a user: a citation title (never empty), its link and a short snippet."""
+"""How a search hit is shown to a user: a citation title (never empty), its link, the text an answer
+quotes and a short snippet.
+
+A resolved ticket is someone else's case: it is cited by its subject, marked as an earlier resolved
+case (anonymised), never linked, and an answer quotes its solution (the agent's fix), never the
+requester's own description of the problem.
+"""
 
 from __future__ import annotations
 
 from core.language import Language
 from core.messages import Citation
-from retrieval.model import Chunk
+from retrieval.model import TICKET_SOURCES, Chunk
+from retrieval.sources.tickets import ticket_solution
 from retrieval.text import plain_text
-from skills.knowledge.answer_texts import FROM_EARLIER_CASE
+from skills.knowledge.answer_texts import EARLIER_CASE
 
-TICKET_SOURCES = frozenset({"pureservice"})  # resolved tickets: shown anonymised, never linked
 SNIPPET_CHARS = 200
 
 
+def is_ticket(chunk: Chunk) -> bool:
+    return chunk.source in TICKET_SOURCES
+
+
+def page_title(chunk: Chunk) -> str:
+    """The page's own title (a ticket's subject), never empty."""
+    return chunk.title.strip() or chunk.document_id
+
+
 def source_title(chunk: Chunk, language: Language) -> str:
-    title = chunk.title.strip() or chunk.document_id
-    if chunk.source in TICKET_SOURCES:
-        return f"{FROM_EARLIER_CASE(language)}: {title}"
-    return title
+    """The title a citation shows: the page title, or "Tidligere løst sak (anonymisert): <subject>"."""
+    if is_ticket(chunk):
+        return EARLIER_CASE(language, title=page_title(chunk))
+    return page_title(chunk)
 
 
 def source_url(chunk: Chunk) -> str:
-    return "" if chunk.source in TICKET_SOURCES else chunk.url
+    return "" if is_ticket(chunk) else chunk.url
+
+
+def quote(chunk: Chunk) -> str:
+    """The text an answer quotes: a ticket's solution ("" for a piece holding only the problem), or
+    the whole chunk."""
+    if is_ticket(chunk):
+        return ticket_solution(chunk.text, chunk.heading_path)
+    return chunk.text.strip()
 
 
 def citation(chunk: Chunk, language: Language) -> Citation:
-    return Citation(title=source_title(chunk, language), url=source_url(chunk), snippet=snippet(chunk.text))
+    return Citation(title=source_title(chunk, language), url=source_url(chunk), snippet=snippet(quote(chunk)))
 
 
 def snippet(markdown: str, limit: int = SNIPPET_CHARS) -> str:

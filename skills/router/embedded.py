@@ -15,6 +15,8 @@ from skills.router import Classification
 from skills.router.phrases import GREETING_EXTRA_WORDS, PHRASES, STOP_WORDS
 
 _WORD = re.compile(r"[a-z0-9æøåé]+")
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+MAX_GAP = 2  # other words allowed between two words of a phrase ("pc-en min er gammel")
 _TYPO_SIMILARITY = 80.0
 _MIN_FUZZY_LENGTH = 5
 _stemmer = Stemmer.Stemmer("norwegian")
@@ -30,6 +32,7 @@ def _stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=65536)
 def _matches(phrase_word: str, message_word: str) -> bool:
     if _stem(phrase_word) == _stem(message_word):
         return True
@@ -49,6 +52,21 @@ def _compile(phrases: dict[Intent, tuple[str, ...]]) -> list[tuple[Intent, tuple
     return compiled
 
 
+def _phrase_in(phrase: tuple[str, ...], words: list[str]) -> bool:
+    """The phrase's words occur in order, each within MAX_GAP words of the one before."""
+
+    def from_position(index: int, start: int) -> bool:
+        if index == len(phrase):
+            return True
+        stop = len(words) if index == 0 else min(len(words), start + MAX_GAP + 1)
+        return any(
+            _matches(phrase[index], words[position]) and from_position(index + 1, position + 1)
+            for position in range(start, stop)
+        )
+
+    return from_position(0, 0)
+
+
 class EmbeddedRouter:
     """Works in bokmål, nynorsk and English without any service. Unmatched text is a question."""
 
@@ -56,14 +74,15 @@ class EmbeddedRouter:
         self._phrases = _compile(phrases)
 
     def classify_now(self, text: str) -> Classification:
+        """The intent of the longest phrase found within one sentence; questions by default."""
         words = content_words(text)
+        sentences = [content_words(sentence) for sentence in _SENTENCE_END.split(text)]
         best: tuple[int, Intent] | None = None
         for intent, phrase in self._phrases:
-            if len(phrase) > len(words):
+            if best is not None and len(phrase) <= best[0]:
                 continue
-            if all(any(_matches(p, w) for w in words) for p in phrase):
-                if best is None or len(phrase) > best[0]:
-                    best = (len(phrase), intent)
+            if any(len(phrase) <= len(sentence) and _phrase_in(phrase, sentence) for sentence in sentences):
+                best = (len(phrase), intent)
         if best is None:
             return Classification(Intent.KNOWLEDGE, 0.5, "embedded")
         length, intent = best

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from retrieval.analysis import NorwegianAnalyzer, PlainAnalyzer, Vocabulary
+from retrieval.analysis import COMPOUND_WEIGHT, MAX_COMPOUND_EXPANSIONS, NorwegianAnalyzer, PlainAnalyzer, Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +87,38 @@ def test_the_plain_analyzer_only_lowercases() -> None:
     assert plain.index_terms("Skriverkøen HENGER, og PC-en") == ["skriverkøen", "henger", "og", "pc", "en"]
     groups = plain.query_groups("Skriveren", Vocabulary({"skriver": 3}))
     assert [group.terms for group in groups] == [{"skriveren": 1.0}]
+
+
+def test_a_phrase_in_the_question_stands_for_its_synonym_group(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Glemt passord", "Fraværsmelding i Outlook")
+
+    assert analyzer.query_words("jeg husker ikke passordet mitt") == ["glemt", "passordet"]
+    assert analyzer.query_words("I can't remember my password") == ["glemt", "password"]
+    assert analyzer.stem("fraværsmelding") in terms_for(analyzer, "out-of-office i Outlook", vocabulary)
+    # a phrase only counts whole: "husker" alone is not "glemt"
+    assert analyzer.query_words("husker du passordet?") == ["husker", "passordet"]
+
+
+def test_unknown_words_are_corrected_by_ending_typo_or_swapped_letters(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(
+        analyzer, "PC skriver", "Fellespostkasse i Outlook", "VPN hjemmefra", "Fraværsmelding og fravær"
+    )
+
+    assert analyzer.stem("pc") in terms_for(analyzer, "pcen", vocabulary)  # PC-en without the hyphen
+    assert analyzer.stem("skriver") in terms_for(analyzer, "skrivern", vocabulary)  # typo in an ending
+    assert analyzer.stem("fellespostkasse") in terms_for(analyzer, "fellespostkase", vocabulary)
+    assert analyzer.stem("fravær") in terms_for(analyzer, "fravers", vocabulary)
+    assert analyzer.stem("vpn") in terms_for(analyzer, "vnp", vocabulary)
+    # a word the index has never seen stays unknown: nothing is made up for it
+    assert terms_for(analyzer, "harpiks", vocabulary) == {"harpiks": 1.0}
+
+
+def test_expansions_do_not_depend_on_the_order_of_a_set(analyzer: NorwegianAnalyzer) -> None:
+    tails = ("bytte", "regel", "krav", "feil", "hjelp", "kode", "app", "liste", "system")  # known compound parts
+    words = [f"passord{tail}" for tail in tails]
+    vocabulary = vocabulary_of(analyzer, "passord", *words)
+    group = analyzer.query_groups("passord", vocabulary)[0]
+
+    compounds = [term for term, weight in group.terms.items() if weight == COMPOUND_WEIGHT]
+    # nine equally frequent compounds, eight taken: always the same eight, in a fixed order
+    assert compounds == sorted(analyzer.stem(word) for word in words)[:MAX_COMPOUND_EXPANSIONS]

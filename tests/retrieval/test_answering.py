@@ -23,7 +23,8 @@ INJECTION = (
 )
 NEW_PHONE = "# Ny jobbmobil\n\nNy mobil bestilles av leder. Mobilen settes opp med Intune Company Portal på mobilen."
 TICKET = (
-    "# Skjermen blinker i dokken\n\n## Problem\n\nSkjermen blinker.\n\n## Løsning\n\nByttet skjermkabel til dokken."
+    "# Skjermen blinker i dokken\n\n## Problem\n\nJeg heter [navn] og jobber på legevakta. Skjermen blinker hele tiden."
+    "\n\n## Løsning\n\nByttet skjermkabel til dokken."
 )
 MOLDE = AudienceScope("molde")
 
@@ -76,7 +77,7 @@ async def test_extractive_answer_quotes_the_steps_with_title_and_link(index: Loc
     assert answer.citations[0].title == "Bytte passord"
     assert answer.citations[0].url == "https://intranett.example/kp-passord"
     assert answer.citations[0].snippet
-    assert answer.top_score > 0
+    assert 0 < answer.evidence <= 1
 
 
 async def test_a_nonsense_question_is_not_answered_confidently(index: LocalIndex) -> None:
@@ -100,6 +101,8 @@ async def test_a_follow_up_uses_the_previous_question(index: LocalIndex) -> None
     assert answer.citations[0].title == "Bytte passord"
     alone = await Answerer(index).answer("og på mobilen?", MOLDE)
     assert alone.citations[0].title == "Ny jobbmobil"
+    thanked = await Answerer(index).answer("Takk for svaret! Og på mobilen?", MOLDE, history=history)
+    assert "mysignins.microsoft.com" in thanked.text  # the thanks do not hide the follow-up
 
 
 async def test_english_users_get_an_english_lead_line(index: LocalIndex) -> None:
@@ -108,12 +111,29 @@ async def test_english_users_get_an_english_lead_line(index: LocalIndex) -> None
     assert answer.text.startswith("This is what I found in **Bytte passord**")
 
 
-async def test_resolved_tickets_are_cited_anonymised_and_without_a_link(index: LocalIndex) -> None:
+async def test_a_resolved_ticket_is_quoted_by_its_solution_cited_anonymised_and_never_linked(index: LocalIndex) -> None:
     answer = await Answerer(index).answer("skjermen blinker i dokken", MOLDE)
 
-    assert answer.citations[0].title.startswith("Fra en tidligere løst sak")
-    assert answer.citations[0].url == ""
-    assert "Les mer" not in answer.text
+    assert answer.text == (
+        "En lignende sak er løst tidligere, «Skjermen blinker i dokken». Slik ble den løst:\n\n"
+        "Byttet skjermkabel til dokken."
+    )  # the agent's fix, not the requester's "Jeg heter [navn] og jobber på ..."
+    assert answer.citations[0].title == "Tidligere løst sak (anonymisert): Skjermen blinker i dokken"
+    assert answer.citations[0].url == "" and answer.citations[0].snippet == "Byttet skjermkabel til dokken."
+
+
+async def test_a_resolved_ticket_reads_naturally_in_nynorsk_and_english(index: LocalIndex) -> None:
+    nynorsk = await Answerer(index).answer("skjermen blinkar i dokken", MOLDE, Language.NYNORSK)
+    english = await Answerer(index).answer("the screen blinks in the dock", MOLDE, Language.ENGLISH)
+
+    assert nynorsk.text.startswith(
+        "Ei liknande sak er løyst tidlegare, «Skjermen blinker i dokken». Slik vart ho løyst:"
+    )
+    assert nynorsk.citations[0].title == "Tidlegare løyst sak (anonymisert): Skjermen blinker i dokken"
+    assert english.text.startswith("A similar case was resolved earlier, «Skjermen blinker i dokken».")
+    assert english.citations[0].title == "Earlier resolved case (anonymised): Skjermen blinker i dokken"
+    for answer in (nynorsk, english):
+        assert "Jeg heter" not in answer.text and "Fra" not in answer.text
 
 
 async def test_llm_answer_is_grounded_in_numbered_sources_and_cites_them(index: LocalIndex) -> None:

@@ -100,3 +100,39 @@ async def test_a_broken_index_gives_a_friendly_answer_with_ways_on(bot, monkeypa
     [reply] = await bot.channel.say(KARI, "Hvordan bytter jeg passord?")
     assert "Søket mitt virker ikke" in text_of(reply)
     assert execute_verbs(cards_of(reply)[0]) == ["tickets.start", "handoff.start"]
+
+
+async def test_a_chatty_question_is_answered_as_confidently_as_a_plain_one(bot):
+    question = (
+        "Hei! Jeg har et spørsmål. Jeg skal i møte om en time og vil bytte passordet før det går ut. "
+        "Hvordan bytter jeg passordet mitt i Windows? Takk for hjelpen, Kari"
+    )
+    [answer] = await bot.channel.say(KARI, question)
+
+    assert "Jeg fant ikke et sikkert svar" not in text_of(answer) and not cards_of(answer)
+    assert citations(answer)[0]["name"] == "Bytte passord"
+    assert "Ctrl+Alt+Del" in text_of(answer)
+    assert answer["channelData"] == {"feedbackLoopEnabled": True}
+
+
+async def test_a_chatty_question_about_something_no_page_covers_is_not_guessed_at(bot):
+    question = "God morgen! Jeg har et spørsmål. Hvordan fyller jeg harpiks på 3D-skriveren på skolen? Tusen takk, Per"
+    [unsure, *_] = await bot.channel.say(KARI, question)
+
+    [card] = cards_of(unsure)
+    validate_card(card)
+    assert "Jeg fant ikke et sikkert svar" in text_of(unsure)
+    assert execute_verbs(card) == ["tickets.start", "handoff.start"]
+
+
+async def test_a_solved_ticket_is_quoted_by_its_solution_and_never_linked(bot):
+    [answer] = await bot.channel.say(KARI, "Tastaturet skriver feil tegn, æ ø å virker ikke")
+
+    text = text_of(answer)
+    assert text.startswith("En lignende sak er løst tidligere, «Tastaturet skriver feil tegn")
+    assert "Windows-tast + mellomrom" in text  # the agent's fix ...
+    assert "Plutselig skriver tastaturet feil tegn" not in text  # ... not the requester's description
+    assert "[navn]" not in text and "Fra **" not in text
+    [source, *_] = citations(answer)
+    assert source["name"].startswith("Tidligere løst sak (anonymisert): Tastaturet skriver feil tegn")
+    assert source["url"] == ""
