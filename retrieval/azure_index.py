@@ -136,13 +136,23 @@ class AzureSearchIndex:
             rows = [row async for row in results]
         except HttpResponseError as error:
             raise SearchIndexError(f"search in {self._name!r} failed: {error.message}") from error
-        return [
-            SearchHit(chunk=chunk_from(row), score=float(row.get("@search.reranker_score") or row["@search.score"]))
-            for row in rows
-        ]
+        return [hit_from(row) for row in rows]
 
     async def close(self) -> None:
         await self._search.close()
+
+
+# The semantic reranker scores 0-4 (4 highly relevant, 2 somewhat relevant, 0 irrelevant); as evidence
+# it is scaled to 0-1 so the answerer's confidence threshold means roughly the same on both backends.
+# That mapping is not calibrated on Azure yet: run bench/knowledge.py against an Azure index to do so.
+RERANKER_MAX = 4.0
+
+
+def hit_from(row: dict) -> SearchHit:
+    reranker = row.get("@search.reranker_score")
+    score = float(reranker if reranker is not None else row["@search.score"])
+    evidence = min(1.0, float(reranker) / RERANKER_MAX) if reranker is not None else None
+    return SearchHit(chunk=chunk_from(row), score=score, evidence=evidence)
         await self._indexes.close()
 
     async def _scan(self, condition: str, fields: list[str]) -> AsyncIterator[dict[str, Any]]:
