@@ -140,19 +140,6 @@ class AzureSearchIndex:
 
     async def close(self) -> None:
         await self._search.close()
-
-
-# The semantic reranker scores 0-4 (4 highly relevant, 2 somewhat relevant, 0 irrelevant); as evidence
-# it is scaled to 0-1 so the answerer's confidence threshold means roughly the same on both backends.
-# That mapping is not calibrated on Azure yet: run bench/knowledge.py against an Azure index to do so.
-RERANKER_MAX = 4.0
-
-
-def hit_from(row: dict) -> SearchHit:
-    reranker = row.get("@search.reranker_score")
-    score = float(reranker if reranker is not None else row["@search.score"])
-    evidence = min(1.0, float(reranker) / RERANKER_MAX) if reranker is not None else None
-    return SearchHit(chunk=chunk_from(row), score=score, evidence=evidence)
         await self._indexes.close()
 
     async def _scan(self, condition: str, fields: list[str]) -> AsyncIterator[dict[str, Any]]:
@@ -191,6 +178,19 @@ def hit_from(row: dict) -> SearchHit:
                 f"{len(refused)} of {len(rows)} search documents refused; "
                 f"{chunk_id_of(first.key)}: {first.status_code} {first.error_message}"
             )
+
+
+# The semantic reranker scores 0-4 (4 highly relevant, 2 somewhat relevant, 0 irrelevant); as evidence
+# it is scaled to 0-1 so the answerer's confidence threshold means roughly the same on both backends.
+# That mapping is not calibrated on Azure yet: run bench/knowledge.py against an Azure index to do so.
+RERANKER_MAX = 4.0
+
+
+def hit_from(row: dict) -> SearchHit:
+    reranker = row.get("@search.reranker_score")
+    score = float(reranker if reranker is not None else row["@search.score"])
+    evidence = min(1.0, float(reranker) / RERANKER_MAX) if reranker is not None else None
+    return SearchHit(chunk=chunk_from(row), score=score, evidence=evidence)
 
 
 def build_azure_index(settings: Settings) -> AzureSearchIndex:
