@@ -68,9 +68,11 @@ async def migrate(db: Database, migrations: tuple[Migration, ...] | None = None)
             "CREATE TABLE IF NOT EXISTS schema_version "
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
         )
-        current = await tx.fetch_value("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version")
+        done = {row["version"] for row in await tx.fetch_all("SELECT version FROM schema_version")}
         for migration in migrations:
-            if migration.version <= current:
+            # Every version not applied yet, not just those above the highest: migrations written in
+            # parallel land out of order (0006 can reach a database before 0003).
+            if migration.version in done:
                 continue
             for statement in migration.statements:
                 await tx.execute(statement)

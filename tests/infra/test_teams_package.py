@@ -20,6 +20,8 @@ def test_the_package_has_the_manifest_and_icons(tmp_path):
     assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
     assert manifest["validDomains"] == ["rakel.ror-ikt.no"] and manifest["version"] == "2.0.1"
     assert "${" not in json.dumps(manifest)
+    # agents reply in the Kundeservice thread without @mentioning Rakel: she must receive channel messages
+    assert {"name": "ChannelMessage.Read.Group", "type": "Application"} in manifest["authorization"]["permissions"]["resourceSpecific"]
     assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}  # what Teams requires
 
 

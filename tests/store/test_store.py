@@ -121,3 +121,14 @@ async def test_a_failed_transaction_changes_nothing(store):
                 "c", "s", "x", "{}", 0.0)
             raise RuntimeError("abort")
     assert await store.db.fetch_value("SELECT COUNT(*) AS n FROM dialogs") == 0
+
+
+async def test_a_migration_that_lands_after_a_newer_one_is_still_applied(database_url):
+    db = await open_database(database_url)
+    try:
+        everything = all_migrations()
+        without_first_skill_tables = tuple(m for m in everything if m.version != 3)
+        await migrate(db, without_first_skill_tables)
+        assert await migrate(db) == [3]
+    finally:
+        await db.close()
