@@ -30,6 +30,9 @@ e2e: $(INSTALLED)  ## the bot in the Microsoft 365 Agents Playground with headle
 bench: $(INSTALLED)  ## print the benchmark figures
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/knowledge.py
+	$(BIN)/python bench/campaign.py
+	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/handoff.py
 
 teams-package: $(INSTALLED)  ## infra/teams/rakel-teams.zip (needs RAKEL_APP_ID and RAKEL_PUBLIC_HOST)
 	$(BIN)/python infra/teams/package.py

@@ -33,13 +33,16 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 @contextmanager
-def running_server(extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, psutil.Process]]:
-    """Start `rakel serve` on a free port with its own data dir; yield (base URL, process)."""
+def running_server(
+    extra_env: dict[str, str] | None = None, argv: list[str] | None = None
+) -> Iterator[tuple[str, psutil.Process]]:
+    """Start `rakel serve` (or the Python script and arguments in ``argv``) on a free port with its own
+    data dir; yield (base URL, process)."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="rakel-bench-") as data_dir:
         env = {**os.environ, "RAKEL_PORT": str(port), "RAKEL_DATA_DIR": data_dir, "RAKEL_LOG_LEVEL": "WARNING",
                **(extra_env or {})}
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
+        process = subprocess.Popen([sys.executable, *(argv or [str(ROOT / "app.py")])], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -6,25 +6,34 @@ import asyncio
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Awaitable, Callable
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.authentication import build_authentication
+from bot.files import HttpFileFetcher
 from bot.handler import RakelBot, answer_turn_error
 from bot.identity import IdentityResolver
 from bot.metrics import BotMetrics
 from bot.proactive import BotMessenger
+from connectors.graph.app_installer import GraphAppInstaller
+from connectors.graph.client import build_graph_client
+from connectors.inventory import build_inventory
 from connectors.llm import build_llm
-from core.ports import Llm
+from connectors.pureservice import PureserviceTicketDesk
+from core.ports import AppInstaller, DeviceInventory, Directory, Llm
 from core.settings import Environment, Settings
 from retrieval.factory import build_embedder, build_index
 from skills.catalog import build_registry
 from skills.dispatcher import Dispatcher
 from skills.knowledge.answering import Answerer
+from skills.pc_replacement.rules import local_date
 from skills.router.embedded import EmbeddedRouter
 from skills.router.llm import LlmRouter
 from skills.services import Services
+from skills.tickets.announce import AnnouncingLocalDesk
+from skills.tickets.outbox import RetrySchedule, TicketOutbox
 from store.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -67,6 +76,57 @@ def _build_llm(settings: Settings, resources: AsyncExitStack) -> Llm | None:
     return llm
 
 
+@dataclass
+class PcAdapters:
+    inventory: DeviceInventory
+    directory: Directory
+    installer: AppInstaller | None
+
+
+def _build_pc_adapters(settings: Settings, store: Store, resources: AsyncExitStack, *, today: Callable[[], date]) -> PcAdapters:
+    """PC replacement (issue 7): the CSV register or Intune + Entra ID, and Teams app installs through Graph."""
+    graph = build_graph_client(settings) if settings.pc_inventory_source == "graph" or settings.pc_teams_app_catalog_id else None
+    if graph is not None:
+        resources.push_async_callback(graph.close)
+    inventory, directory = build_inventory(settings, graph, today=today, known_user_id=store.pc.known_user_id)
+    installer = (GraphAppInstaller(graph, settings.pc_teams_app_catalog_id, settings.graph_base_url)
+                 if graph is not None and settings.pc_teams_app_catalog_id else None)
+    return PcAdapters(inventory, directory, installer)
+
+
+def _wire_tickets(settings: Settings, services: Services, resources: AsyncExitStack) -> dict[str, ReadinessCheck]:
+    """Tickets (issue 5): Pureservice, or the local desk announcing new tickets in Kundeservice's channel;
+    the outbox every skill files through; the fetcher for screenshots. Returns the readiness checks."""
+    readiness: dict[str, ReadinessCheck] = {}
+    retry_initial, no_answer_delay = settings.tickets_retry_initial_seconds, 0.0
+    if settings.pureservice_url:
+        desk = PureserviceTicketDesk.from_settings(settings)
+        resources.push_async_callback(desk.close)
+        readiness["pureservice"] = desk.check
+        # A create cut off by a timeout may still land; the retry comes well after it would have.
+        retry_initial = max(retry_initial, settings.pureservice_timeout_seconds)
+        no_answer_delay = 3 * settings.pureservice_timeout_seconds
+    else:
+        desk = AnnouncingLocalDesk(services.store.tickets.local_desk, services.messenger,
+                                   settings.kundeservice_conversation_id, lambda: services.clock(),
+                                   interval=5 * settings.tickets_worker_interval_seconds, retry_seconds=retry_initial)
+    files = HttpFileFetcher(settings)
+    resources.push_async_callback(files.close)
+    services.ticket_desk, services.files = desk, files
+    services.tickets = TicketOutbox(
+        services.store.tickets.outbox, desk, services.messenger,
+        clock=lambda: services.clock(),
+        schedule=RetrySchedule(retry_initial, max(retry_initial, settings.tickets_retry_max_seconds)),
+        wait_seconds=settings.tickets_send_wait_seconds,
+        attempt_timeout=settings.tickets_attempt_timeout_seconds,
+        interval=settings.tickets_worker_interval_seconds,
+        concurrency=settings.tickets_worker_concurrency,
+        kundeservice_phone=settings.kundeservice_phone,
+        no_answer_delay=no_answer_delay,
+    )
+    return readiness
+
+
 def warn_about_local_mode(settings: Settings) -> None:
     if settings.auth_enabled:
         return
@@ -84,10 +144,14 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
     metrics = BotMetrics()
     adapter = CloudAdapter(build_authentication(settings))
-    messenger = BotMessenger(adapter, store.references, settings.app_id, settings.kundeservice_service_url)
+    pc = _build_pc_adapters(settings, store, resources, today=lambda: local_date(services.clock(), settings.timezone))
+    messenger = BotMessenger(adapter, store.references, settings.app_id, settings.kundeservice_service_url,
+                             tenant_id=settings.teams_tenant_id, installer=pc.installer)
     llm = llm or _build_llm(settings, resources)
     answerer = Answerer(build_index(settings, resources), llm, embedder=build_embedder(settings, resources))
-    services = Services(settings=settings, store=store, messenger=messenger, llm=llm, answerer=answerer)
+    services = Services(settings=settings, store=store, messenger=messenger, llm=llm, answerer=answerer,
+                        inventory=pc.inventory, directory=pc.directory)
+    ticket_checks = _wire_tickets(settings, services, resources)
     embedded = EmbeddedRouter()
     router = LlmRouter(services.llm, embedded, settings.router_timeout_seconds) if services.llm else embedded
     registry = build_registry(services)
@@ -101,7 +165,7 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     return Runtime(
         settings, store, services, adapter, bot, metrics,
         resources=resources,
-        readiness={"database": store.ping},
+        readiness={"database": store.ping, **ticket_checks},
         background={
             "prune-history": lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history"),
             **registry.background_jobs(),

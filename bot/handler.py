@@ -29,6 +29,12 @@ CARD_ACTIONS = ("adaptiveCard/action", "message/submitAction")
 _SHARED_CONVERSATIONS = ("channel", "groupChat")
 
 
+def _in_channel(context: TurnContext) -> bool:
+    """A Teams channel post or thread reply (conversation id "<channel id>;messageid=<root id>")."""
+    conversation = context.activity.conversation
+    return conversation is not None and conversation.conversation_type == "channel"
+
+
 def new_reference() -> str:
     return secrets.token_hex(4)
 
@@ -61,6 +67,8 @@ class RakelBot(ActivityHandler):
             result = await self._dispatcher.on_action(turn, turn.incoming.action)
             await self._send_result(turn, result)
             label = f"action:{turn.incoming.action.verb}"
+        elif _in_channel(context):
+            label = await self._dispatcher.on_channel_message(turn)
         else:
             label = await self._dispatcher.on_message(turn)
         self._metrics.turns.labels(label).inc()

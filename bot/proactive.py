@@ -12,7 +12,7 @@ from msrest.exceptions import HttpOperationError
 
 from bot.activities import activity_from
 from core.messages import Reply
-from core.ports import DeliveryError, PostedMessage, UserNotReachable
+from core.ports import AppInstaller, DeliveryError, PostedMessage, UserNotReachable
 from core.retry_after import parse_retry_after
 from store.references import ReferenceRepository
 
@@ -27,11 +27,22 @@ def _delivery_error(error: Exception) -> DeliveryError:
 
 
 class BotMessenger:
-    def __init__(self, adapter: CloudAdapter, references: ReferenceRepository, app_id: str, channel_service_url: str) -> None:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        references: ReferenceRepository,
+        app_id: str,
+        channel_service_url: str,
+        *,
+        tenant_id: str = "",
+        installer: AppInstaller | None = None,
+    ) -> None:
         self._adapter = adapter
         self._references = references
         self._app_id = app_id
         self._channel_service_url = channel_service_url
+        self._tenant_id = tenant_id
+        self._installer = installer  # installs Rakel for a user through Graph (issue 7), when configured
 
     async def _in_conversation(self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]) -> None:
         """Run ``work`` in a proactive turn; its errors reach the caller (not the turn error handler)."""
@@ -102,3 +113,50 @@ class BotMessenger:
             await context.update_activity(activity)
 
         await self._in_conversation(self._channel_reference(conversation_id), update)
+
+    async def open_conversation(self, user_id: str) -> None:
+        """Create the 1:1 chat with a user by AAD object id and keep its reference. Teams refuses (403/404)
+        when Rakel is not installed for the user: then install it through Graph, when configured, and retry."""
+        try:
+            await self._create_personal_conversation(user_id)
+        except HttpOperationError as error:
+            refused = _delivery_error(error)
+            if refused.status not in (403, 404):
+                raise refused from error
+            if self._installer is None:
+                raise UserNotReachable(user_id) from error
+            await self._installer.install_for(user_id)
+            try:
+                await self._create_personal_conversation(user_id)
+            except HttpOperationError as retry_error:
+                refused = _delivery_error(retry_error)
+                if refused.status in (403, 404):
+                    raise UserNotReachable(user_id) from retry_error
+                raise refused from retry_error
+
+    async def _create_personal_conversation(self, user_id: str) -> None:
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=self._app_id or "rakel"),
+            members=[ChannelAccount(id=user_id, aad_object_id=user_id)],
+            tenant_id=self._tenant_id or None,
+            channel_data={"tenant": {"id": self._tenant_id}} if self._tenant_id else None,
+        )
+        created: list[str] = []
+
+        async def remember(context: TurnContext) -> None:
+            created.append(context.activity.conversation.id)
+
+        await self._adapter.create_conversation(
+            self._app_id or None, remember, parameters, TEAMS, self._channel_service_url
+        )
+        reference = ConversationReference(
+            channel_id=TEAMS,
+            service_url=self._channel_service_url,
+            conversation=ConversationAccount(
+                id=created[0], is_group=False, conversation_type="personal", tenant_id=self._tenant_id or None
+            ),
+            bot=ChannelAccount(id=self._app_id or "rakel"),
+            user=ChannelAccount(id=user_id, aad_object_id=user_id),
+        )
+        await self._references.save(user_id, created[0], self._channel_service_url, reference.serialize())

@@ -139,6 +139,24 @@ def mask_personal_data(text: str, known_names: Iterable[str] = ()) -> MaskResult
     return MaskResult(text=text, counts=counts, uncertain=uncertain)
 
 
+def mask_identity_numbers(text: str) -> MaskResult:
+    """Mask only fødselsnummer and D-numbers: for text a person must still read whole (a ticket keeps
+    the phone number and the names the user wrote, but never an identity number)."""
+    counts: dict[str, int] = {}
+    uncertain = False
+
+    def replace_eleven(match: re.Match[str]) -> str:
+        nonlocal uncertain
+        verdict = _classify_eleven_digits(match.group(1) + match.group(2), _before(match))
+        uncertain = uncertain or verdict.unsure
+        if not verdict.mask:
+            return match.group(0)
+        counts[FNR] = counts.get(FNR, 0) + 1
+        return FNR_TOKEN
+
+    return MaskResult(text=ELEVEN_DIGITS_RE.sub(replace_eleven, text), counts=counts, uncertain=uncertain)
+
+
 class _Verdict(Enum):
     MASK = (True, False)
     MASK_UNSURE = (True, True)  # looks like a mistyped fødselsnummer

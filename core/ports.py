@@ -6,8 +6,9 @@ A skill never imports aiohttp, msal, botbuilder or an SDK client; it gets these 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Iterable, Protocol
 
 
 # --- LLM -----------------------------------------------------------------------------------
@@ -132,6 +133,27 @@ class TicketSubmitter(Protocol):
         ...
 
 
+# --- Files users send (screenshots in Teams), fetched for tickets (issue 5) ----------------
+@dataclass(frozen=True)
+class FetchedFile:
+    data: bytes
+    content_type: str
+
+
+class FileTooLarge(Exception):
+    """The file is bigger than the caller accepts; nothing more was downloaded."""
+
+
+class FileUnavailable(Exception):
+    """The file could not be fetched (expired link, refused, network error, timeout)."""
+
+
+class FileFetcher(Protocol):
+    async def fetch(self, url: str, *, max_bytes: int) -> FetchedFile:
+        """Download a file a user sent. Raises FileTooLarge or FileUnavailable."""
+        ...
+
+
 # --- Proactive messages ---------------------------------------------------------------------
 class UserNotReachable(Exception):
     """No stored conversation with this user (never opened Rakel, or uninstalled it)."""
@@ -169,4 +191,98 @@ class Messenger(Protocol):
 
     async def update_message(self, conversation_id: str, activity_id: str, reply: Any) -> None:
         """Replace a message Rakel sent earlier (e.g. a card whose state changed)."""
+        ...
+
+    async def open_conversation(self, user_id: str) -> None:
+        """Create (or find) the 1:1 chat with a user by AAD object id and remember its reference, so
+        ``send_to_user`` reaches someone who never opened Rakel. Installs Rakel for the user through
+        Graph first when Teams says it is missing and that is configured. Raises UserNotReachable
+        (not installed and cannot be), DeliveryError."""
+        ...
+
+
+# === PC replacement: device inventory and directory (issue 7) ==============================
+# The asset register (CSV, or Intune through Graph) and the people in it (Entra ID, or the
+# register's own columns). Skills read these; connectors/inventory implements them.
+class DeviceStatus(StrEnum):
+    IN_USE = "in_use"
+    ORDERED = "ordered"  # a replacement is already ordered
+    APPROVED = "approved"  # ... and approved
+    RETIRED = "retired"  # handed in, scrapped, wiped
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the directory."""
+
+    id: str  # AAD object id; "" when the source does not know it
+    upn: str  # lower case
+    name: str
+    active: bool = True  # False: has left, or the account is disabled
+    department: str = ""
+    municipality: str | None = None
+    manager: "Person | None" = None
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    serial: str
+    model: str
+    purchased: date | None  # the age comes from this date (purchase, or enrolment in Intune)
+    user_upn: str  # lower case; "" for a device without a user
+    municipality: str | None
+    department: str = ""
+    manager_upn: str = ""  # as the register says; the directory may know better
+    status: DeviceStatus = DeviceStatus.IN_USE
+    user_id: str = ""  # AAD object id when the source has it
+    source_row: int = 0  # line in the register file; 0 when the source has no lines
+
+
+@dataclass(frozen=True)
+class InventoryProblem:
+    """One row the register got wrong, for the operator's list. Never fatal for the rest."""
+
+    row: int  # line in the source file; 0 when the source has no lines
+    device: str  # the device as the source names it (id or serial)
+    code: str  # machine-readable, e.g. "bad_date", "duplicate_serial", "user_left"
+    detail: str  # Norwegian, for the operator
+    skipped: bool  # True: the row is not used; False: a warning
+    municipality: str | None = None  # when the row tells
+
+
+@dataclass
+class InventorySnapshot:
+    devices: list[Device]
+    problems: list[InventoryProblem]
+    source: str  # where it came from, for reports ("demo/inventory.csv", "Intune")
+
+
+class InventoryError(Exception):
+    """The inventory or directory could not be read at all (file missing, bad header, Graph down)."""
+
+
+class DeviceInventory(Protocol):
+    async def snapshot(self) -> InventorySnapshot:
+        """Every device in the register, parsed, with the problems found."""
+        ...
+
+    async def devices_of(self, user_id: str, upn: str) -> list[Device]:
+        """The devices registered to one user (by AAD object id or UPN)."""
+        ...
+
+
+class Directory(Protocol):
+    async def person(self, key: str) -> Person | None:
+        """One person by AAD object id or UPN, with their manager; None when unknown."""
+        ...
+
+    async def people(self, keys: Iterable[str]) -> dict[str, Person]:
+        """Many people at once, by the keys given (UPNs lower case); unknown keys are left out."""
+        ...
+
+
+class AppInstaller(Protocol):
+    async def install_for(self, user_id: str) -> None:
+        """Install Rakel for a user (personal scope), so a 1:1 chat can be created. Idempotent."""
         ...

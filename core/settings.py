@@ -7,9 +7,12 @@ The defaults are the embedded ones: the bot runs on one laptop with no cloud acc
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -117,6 +120,67 @@ class Settings(BaseSettings):
     opening_weekdays: list[int] = [0, 1, 2, 3, 4]  # Monday = 0
     timezone: str = "Europe/Oslo"
 
+    # --- Tickets and "my tickets" (issue 5) --------------------------------------------------
+    # A "Send" click waits this long for the desk, then answers "queued" (Teams repeats an unanswered
+    # card action after about 5 s); the attempt itself goes on in the background.
+    tickets_send_wait_seconds: float = Field(4.0, gt=0, le=10)
+    tickets_attempt_timeout_seconds: float = Field(60.0, gt=0)  # one attempt to create a ticket, at most
+    tickets_retry_initial_seconds: float = Field(15.0, gt=0)  # the outbox waits this long after a failure,
+    tickets_retry_max_seconds: float = Field(900.0, gt=0)  # doubling each time, up to this; never gives up
+    tickets_worker_interval_seconds: float = Field(2.0, gt=0)  # the outbox worker looks for due tickets this often
+    tickets_worker_concurrency: int = Field(4, ge=1, le=50)  # tickets sent at once by one worker
+    tickets_max_attachments: int = Field(5, ge=0, le=20)  # files taken into one ticket; more become links
+    tickets_max_attachment_bytes: int = Field(5 * 1024 * 1024, ge=1024)  # a bigger file becomes a link
+    tickets_attachment_timeout_seconds: float = Field(4.0, gt=0)  # downloading one file
+    tickets_llm_timeout_seconds: float = Field(8.0, gt=0)  # the LLM summary; the embedded prefill after this
+
+    # --- Handoff to Kundeservice (issue 6) -----------------------------------------------------
+    handoff_claim_timeout_minutes: float = Field(10.0, gt=0)  # nobody took it: tell the user, offer a ticket
+    handoff_wrap_up_minutes: float = Field(15.0, gt=0)  # the user ended: the agent's time to pick resolved/open
+    handoff_holiday_country: str = "NO"  # public holidays (the `holidays` library), closed all day
+    handoff_holiday_subdivision: str = ""  # a county code for local holidays; empty: national ones only
+    handoff_closed_days: list[date] = []  # extra closed days, e.g. ["2026-12-24", "2026-12-31"]
+    handoff_check_interval_seconds: float = Field(15.0, gt=0)  # timeouts and stalled relays, checked this often
+    handoff_recent_messages: int = Field(6, ge=0, le=20)  # the last messages shown to Kundeservice on the card
+
+    @model_validator(mode="after")
+    def _opening_hours_are_usable(self) -> "Settings":
+        if self.closing_time <= self.opening_time:
+            raise ValueError("RAKEL_CLOSING_TIME must be later than RAKEL_OPENING_TIME")
+        if not self.opening_weekdays or not set(self.opening_weekdays) <= set(range(7)):
+            raise ValueError("RAKEL_OPENING_WEEKDAYS must list weekdays 0 (Monday) to 6 (Sunday)")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"RAKEL_TIMEZONE: unknown time zone {self.timezone!r}") from error
+        try:
+            holidays.country_holidays(self.handoff_holiday_country, subdiv=self.handoff_holiday_subdivision or None)
+        except NotImplementedError as error:
+            raise ValueError(
+                "RAKEL_HANDOFF_HOLIDAY_COUNTRY / RAKEL_HANDOFF_HOLIDAY_SUBDIVISION: no public holidays known for "
+                f"{self.handoff_holiday_country!r} {self.handoff_holiday_subdivision!r}"
+            ) from error
+        return self
+
+    # --- PC replacement campaign (issue 7) -------------------------------------------------
+    pc_max_age_years: int = Field(6, ge=1, le=20)  # a PC this old on the campaign date is replaced
+    pc_inventory_source: str = Field("csv", pattern="^(csv|graph)$")  # graph: Intune + Entra ID
+    pc_inventory_csv: Path = PROJECT_ROOT / "demo" / "inventory.csv"  # the asset register export
+    pc_graph_date_source: str = Field("enrolled", pattern="^(enrolled|register)$")  # age from Intune
+    # enrolment, or from the purchase dates in pc_inventory_csv (matched by serial number)
+    pc_operating_systems: list[str] = ["Windows"]  # Intune devices counted as PCs
+    pc_campaign_rate_per_second: float = Field(20.0, gt=0, le=30)  # Teams: ~30 requests/s per app
+    pc_campaign_concurrency: int = Field(8, ge=1, le=64)  # messages in flight at once
+    pc_send_attempts: int = Field(6, ge=1, le=20)  # per message, on 429/412/5xx
+    pc_reminder_days: int = Field(7, ge=1)  # employees who have not answered are reminded after this
+    pc_max_reminders: int = Field(2, ge=0)
+    pc_leader_reminder_days: int = Field(3, ge=1)  # a leader is reminded once, then the fallback asked
+    pc_fallback_approvers: dict[str, str] = {}  # municipality -> UPN or AAD id; key "default" for all
+    pc_teams_app_catalog_id: str = ""  # Rakel's id in the org app catalog: set = install it via Graph
+    pc_ticket_category: str = "pc"  # the ticket category for swaps and register corrections
+    pc_background_interval_seconds: float = Field(900.0, gt=0)  # reminders and follow-ups, this often
+    pc_report_dir: Path | None = None  # default: data_dir / "reports"
+
     @model_validator(mode="after")
     def _production_needs_an_app_id(self) -> "Settings":
         if self.env is Environment.PRODUCTION and not self.app_id:
@@ -141,6 +205,15 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url)
+
+    @property
+    def pc_reports_path(self) -> Path:
+        return self.pc_report_dir or self.data_dir / "reports"
+
+    @property
+    def teams_tenant_id(self) -> str:
+        """The tenant proactive 1:1 chats are created in."""
+        return self.app_tenant_id or (self.allowed_tenant_ids[0] if self.allowed_tenant_ids else "")
 
 
 def load_settings(**overrides: object) -> Settings:

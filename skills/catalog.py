@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from core.texts import Localized
 from skills.feedback import FeedbackSkill
+from skills.handoff.skill import HandoffSkill
 from skills.help import HelpSkill
-from skills.intents import Intent
 from skills.knowledge.skill import KnowledgeSkill
 from skills.out_of_scope import OutOfScopeSkill
-from skills.pending import PendingSkill
+from skills.pc_replacement.skill import PcReplacementSkill
 from skills.registry import SkillRegistry
 from skills.services import Services
+from skills.tickets.skill import TicketSkill
+from skills.tickets.status import TicketStatusSkill
 
 
 def build_registry(services: Services) -> SkillRegistry:
@@ -19,8 +20,8 @@ def build_registry(services: Services) -> SkillRegistry:
     registry.register(FeedbackSkill())
     registry.register(OutOfScopeSkill())
     registry.register(KnowledgeSkill(services.answerer))
-    registry.register(PendingSkill("tickets", (Intent.CREATE_TICKET,), Localized(nb="Å lage saker", nn="Å lage saker", en="Creating tickets")))
-    registry.register(PendingSkill("ticket_status", (Intent.TICKET_STATUS,), Localized(nb="Oversikt over sakene dine", nn="Oversikt over sakene dine", en="Your ticket overview")))
-    registry.register(PendingSkill("handoff", (Intent.TALK_TO_HUMAN,), Localized(nb="Chat med Kundeservice", nn="Chat med Kundeservice", en="Chat with Kundeservice")))
-    registry.register(PendingSkill("pc_replacement", (Intent.PC_REPLACEMENT,), Localized(nb="Bestilling av ny PC", nn="Bestilling av ny PC", en="Ordering a new PC")))
+    registry.register(TicketSkill(services))
+    registry.register(TicketStatusSkill())
+    registry.register(HandoffSkill(services))
+    registry.register(PcReplacementSkill(services))
     return registry

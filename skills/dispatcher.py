@@ -69,6 +69,10 @@ class Dispatcher:
                     await held_by.on_cancel(turn)
             await turn.send((CANCELLED if dialog else NOTHING_TO_CANCEL)(turn.language))
             return "cancel"
+        if turn.incoming.attachments:  # screenshots sent now go into the next ticket (issue 5)
+            await turn.services.store.tickets.attachments.remember(
+                turn.conversation_id, turn.incoming.attachments, turn.services.clock().timestamp()
+            )
         if turn.incoming.truncated:
             await turn.send(TRUNCATED(turn.language))
         if dialog and (held_by := self._registry.named(dialog.skill)):
@@ -83,6 +87,15 @@ class Dispatcher:
         turn.skill_name = skill.name
         await self._record(turn, lambda: skill.on_message(turn, classification.intent))
         return classification.intent.value
+
+    async def on_channel_message(self, turn: Turn) -> str:
+        """A message in a Teams channel goes to the skill that claims it (e.g. a reply in a handoff thread).
+        Rakel never chatters in a channel: a message no skill claims gets no answer."""
+        for skill in self._registry.skills:
+            turn.skill_name = skill.name
+            if await skill.on_channel_message(turn):
+                return f"channel:{skill.name}"
+        return "channel:ignored"
 
     async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
         skill = self._registry.for_action(action.verb)

@@ -33,6 +33,11 @@ class Skill:
     async def on_cancel(self, turn: Turn) -> None:
         """The user said "avbryt" while this skill held the conversation (the dialog is already ended)."""
 
+    async def on_channel_message(self, turn: Turn) -> bool:
+        """A message in a Teams channel (``turn.conversation_id`` is the thread). Return True when it is
+        this skill's (e.g. a reply in a thread the skill started); nobody answers unclaimed ones."""
+        return False
+
     def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
         """Long-running jobs the service starts with the skill (e.g. an outbox worker); each runs until
         cancelled at shutdown and must survive its own errors."""
@@ -66,6 +71,10 @@ class SkillRegistry:
 
     def named(self, name: str) -> Skill | None:
         return self._by_name.get(name)
+
+    @property
+    def skills(self) -> tuple[Skill, ...]:
+        return tuple(self._by_name.values())
 
     @property
     def intents(self) -> set[Intent]:

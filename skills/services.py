@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
-from core.ports import Llm, Messenger, TicketDesk, TicketSubmitter
+from core.ports import DeviceInventory, Directory, FileFetcher, Llm, Messenger, TicketDesk, TicketSubmitter
 from core.settings import Settings
 from store.store import Store
 
@@ -27,4 +27,7 @@ class Services:
     answerer: "Answerer | None" = None  # the knowledge index and answering (issue 4)
     ticket_desk: TicketDesk | None = None  # Pureservice, or the local desk (issue 5)
     tickets: TicketSubmitter | None = None  # the outbox-backed way every skill files a ticket (issue 5)
+    files: FileFetcher | None = None  # downloads the screenshots users send, for tickets (issue 5)
+    inventory: DeviceInventory | None = None  # PCs: the CSV register or Intune (issue 7)
+    directory: Directory | None = None  # people and their leaders: the register or Entra ID (issue 7)
     clock: Callable[[], datetime] = field(default=utc_now)

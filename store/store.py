@@ -8,9 +8,12 @@ from store.answers import AnswerRepository
 from store.database import Database, open_database
 from store.dialogs import DialogRepository
 from store.feedback import FeedbackRepository
+from store.handoffs import HandoffRepository
 from store.history import HistoryRepository
 from store.migrations import migrate
+from store.pc_replacement import PcReplacementRepository
 from store.references import ReferenceRepository
+from store.tickets_repositories import TicketRepositories
 from store.users import UserRepository
 
 
@@ -23,6 +26,9 @@ class Store:
     history: HistoryRepository
     feedback: FeedbackRepository
     answers: AnswerRepository
+    handoffs: HandoffRepository
+    pc: PcReplacementRepository
+    tickets: TicketRepositories
 
     async def ping(self) -> None:
         await self.db.fetch_value("SELECT 1 AS ok")
@@ -42,4 +48,7 @@ async def open_store(database_url: str, *, staff_municipality: str = "ror-ikt") 
         history=HistoryRepository(db),
         feedback=FeedbackRepository(db),
         answers=AnswerRepository(db),
+        handoffs=HandoffRepository(db),
+        pc=PcReplacementRepository(db),
+        tickets=TicketRepositories.open(db),
     )

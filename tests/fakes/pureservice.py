@@ -277,10 +277,11 @@ class FakePureservice(FakeServer):
                 self._faults.remove(fault)
                 return fault
         if self.failure_rate and self._random.random() < self.failure_rate:
-            return Fault(
-                status=self._random.choice(self.failure_statuses),
-                after_handling=self._random.random() < self.failure_after_handling,
-            )
+            status = self._random.choice(self.failure_statuses)
+            # A rate limit answers before any work is done (the client re-sends a POST after 429 for
+            # that reason); only a server error can come after the work.
+            after_handling = status != 429 and self._random.random() < self.failure_after_handling
+            return Fault(status=status, after_handling=after_handling)
         return None
 
     def _fault_response(self, fault: Fault) -> web.Response:

@@ -1,0 +1,441 @@
+"""What a handoff goes through: request (or closed), queue, claim, relay, end with a transcript ticket
+and feedback; timeouts by the clock. Every step starts with a conditional update in the store, so
+two bot processes never do the same step twice, and a restarted process carries on from the store.
+
+The user reads their own language (kept from the request); Kundeservice reads bokmål.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from core.cards import Card, paragraph
+from core.cards import card as make_card
+from core.language import Language
+from core.messages import ActionResult, Reply
+from core.pii import mask
+from core.ports import TicketDeskError
+from skills.handoff import texts
+from skills.handoff.cards import (
+    claimed_card,
+    feedback_card,
+    queued_card,
+    request_card,
+    shorten,
+    thanks_card,
+    ticket_offer_card,
+)
+from skills.handoff.category import suggest_category
+from skills.handoff.hours import OpeningHours, describe_opening
+from skills.handoff.relay import Relay, tell_agents
+from skills.handoff.transcript import transcript_draft
+from skills.services import Services
+from skills.turn import Turn
+from store.dialogs import Dialog
+from store.feedback import FeedbackEntry
+from store.handoffs import Handoff, HandoffState, Sender, TicketState
+
+log = logging.getLogger(__name__)
+
+SKILL = "handoff"
+STEP = "chat"
+SUMMARY_CHARS = 300
+TRIGGER_WORDS = 6  # a request longer than this probably says what it is about
+REPOST_AFTER_SECONDS = 60  # a request whose card never reached the channel is posted again
+RETRY_TICKET_AFTER_SECONDS = 60
+USER_END_WORDS = frozenset({"avslutt", "avslutte", "avslutt samtalen", "avslutt chatten", "avslutt chat",
+                            "end", "end chat", "end the chat"})
+AGENT_END_WORDS = {"avslutt": True, "avslutt løst": True, "avslutt lost": True, "avslutt åpen": False,
+                   "avslutt apen": False, "avslutt open": False, "avslutt uløst": False}
+
+
+def _normalized(text: str) -> str:
+    return " ".join(re.sub(r"[^\wæøå ]", " ", text.lower()).split())
+
+
+def _arrival_ordered_id() -> str:
+    """Unique, and sorting in the order requests arrived: the queue's tie-breaker for equal clock times."""
+    return f"{time.time_ns():016x}{uuid.uuid4().hex[:16]}"
+
+
+def agent_end_word(text: str) -> bool | None:
+    """True (resolved) or False (leave open) when an agent's message ends the chat; None otherwise."""
+    return AGENT_END_WORDS.get(_normalized(text))
+
+
+class HandoffFlow:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._settings = services.settings
+        self._repository = services.store.handoffs
+        self._hours = OpeningHours.from_settings(services.settings)
+        self._relay = Relay(self._repository, services.messenger)
+
+    def _now(self) -> datetime:
+        return self._services.clock()
+
+    # --- request -----------------------------------------------------------------------------
+    async def request(self, turn: Turn, question: str = "") -> Card:
+        """Queue the user for Kundeservice (the card goes to the channel), or say why not and offer a
+        ticket. Returns the card to show the user."""
+        language, now = turn.language, self._now()
+        if not question and len(turn.incoming.text.split()) > TRIGGER_WORDS:
+            question = turn.incoming.text  # "kan jeg snakke med noen om at skriveren ikke virker"
+        if existing := await self._repository.active_for_conversation(turn.conversation_id):
+            await turn.hold(STEP, {"handoff_id": existing.id})
+            return make_card([paragraph(await self._already(existing, language))])
+        if not self._hours.is_open(now):
+            return self._closed(language, now, question)
+        if not self._settings.kundeservice_conversation_id:
+            log.warning("handoff asked for, but RAKEL_KUNDESERVICE_CONVERSATION_ID is not set")
+            text = texts.NOT_SET_UP(language, phone=self._settings.kundeservice_phone,
+                                    opens=f"{self._hours.opens:%H:%M}", closes=f"{self._hours.closes:%H:%M}")
+            return ticket_offer_card(language, text, question)
+        handoff = await self._new_handoff(turn, question, now)
+        if not await self._repository.open(handoff):  # a double click got there first
+            return await self.request(turn, question)
+        await turn.hold(STEP, {"handoff_id": handoff.id})
+        if not await self._post_card(handoff):
+            await self._repository.leave_queue(handoff.id, HandoffState.FAILED, now.timestamp())
+            await turn.release()
+            return ticket_offer_card(language, texts.NOT_SENT(language, phone=self._settings.kundeservice_phone),
+                                     question)
+        return queued_card(language, await self._repository.queue_position(handoff))
+
+    async def _new_handoff(self, turn: Turn, question: str, now: datetime) -> Handoff:
+        recent = await self._services.store.history.recent(
+            turn.conversation_id, limit=self._settings.handoff_recent_messages
+        )
+        lines = [(record.role, mask(record.text)) for record in recent if record.text]
+        said = [text for role, text in lines if role == "user"]
+        summary = shorten(mask(question), SUMMARY_CHARS) if question else (said[-1] if said else "")
+        suggested = next((text for role, text in reversed(lines) if role == "assistant"), "")
+        user = turn.user
+        return Handoff(
+            id=_arrival_ordered_id(), state=HandoffState.WAITING, user_id=user.id,
+            user_conversation_id=turn.conversation_id, user_name=user.name, user_email=user.email,
+            municipality="ROR-IKT" if user.is_staff else (user.municipality or "").capitalize(),
+            language=turn.language.value, summary=summary, category=suggest_category(" ".join([summary, *said])),
+            context={"recent": lines, "suggested": suggested}, requested_at=now.timestamp(),
+        )
+
+    async def _already(self, handoff: Handoff, language: Language) -> str:
+        if handoff.state is HandoffState.CLAIMED:
+            return texts.ALREADY_CHATTING(language, agent=handoff.agent_name)
+        return texts.ALREADY_WAITING(language, position=await self._repository.queue_position(handoff))
+
+    def _closed(self, language: Language, now: datetime, question: str) -> Card:
+        holiday = self._hours.holiday(self._hours.local(now).date())
+        text = texts.CLOSED(
+            language,
+            reason=texts.CLOSED_REASON(language, holiday=holiday) if holiday else "",
+            when=describe_opening(self._hours.next_opening(now), now, language),
+            phone=self._settings.kundeservice_phone,
+        )
+        return ticket_offer_card(language, text, question)
+
+    # --- claim ---------------------------------------------------------------------------------
+    async def claim(self, turn: Turn, handoff_id: str) -> ActionResult:
+        """"Ta saken": the first click wins; everyone's card then shows who took it."""
+        handoff = await self._repository.get(handoff_id)
+        if handoff is None:
+            return ActionResult(message=texts.UNKNOWN_REQUEST(Language.BOKMAAL))
+        if not self._from_channel(turn, handoff):
+            return ActionResult(message=texts.NOT_FROM_CHANNEL)
+        agent = turn.user
+        won = await self._repository.claim(handoff.id, agent.id, agent.name, agent.email, self._now().timestamp())
+        handoff = await self._reload(handoff)
+        if not won:
+            taken_by_other = handoff.agent_id is not None and handoff.agent_id != agent.id
+            note = texts.TAKEN_BEFORE_YOU.format(agent=handoff.agent_name) if taken_by_other else ""
+            return ActionResult(card=self._card(handoff, note=note))
+        await self._refresh_card(handoff)
+        await self._hold_user(handoff)  # again: the user may have wandered off to another skill meanwhile
+        await self._tell_user(handoff, Reply(card=claimed_card(Language(handoff.language), handoff)))
+        return ActionResult(card=self._card(handoff))
+
+    def _from_channel(self, turn: Turn, handoff: Handoff) -> bool:
+        channel = self._settings.kundeservice_conversation_id
+        in_the_channel = bool(channel) and turn.conversation_id.split(";")[0] == channel
+        return turn.conversation_id == handoff.thread_id or in_the_channel
+
+    # --- relay ---------------------------------------------------------------------------------
+    async def from_user(self, turn: Turn) -> None:
+        """A message from the user while the handoff holds their chat."""
+        handoff = await self._repository.active_for_conversation(turn.conversation_id)
+        if handoff is None:
+            await turn.release()
+            await turn.send(texts.CHAT_IS_OVER(turn.language))
+            return
+        text = turn.incoming.text
+        if handoff.state is HandoffState.CLAIMED and _normalized(text) in USER_END_WORDS:
+            await self.user_ends(handoff)
+            return
+        if not text and not turn.incoming.attachments:
+            await turn.send(texts.EMPTY(turn.language))
+            return
+        await self._relay.send(handoff, Sender.USER, handoff.user_name, text, turn.incoming.attachments,
+                               turn.incoming.activity_id, self._now())
+        if handoff.state is HandoffState.WAITING and (position := await self._repository.queue_position(handoff)):
+            await turn.send(texts.NOTED_WHILE_WAITING(turn.language, position=position))
+
+    async def from_agent(self, turn: Turn) -> bool:
+        """A message in the Kundeservice channel: ours when it is in a handoff's thread."""
+        handoff = await self._repository.by_thread(turn.conversation_id)
+        if handoff is None:
+            return False
+        text = turn.incoming.text
+        if handoff.state is HandoffState.WAITING:
+            await turn.send(texts.NOTE_CLAIM_FIRST.format(user=handoff.user_name))
+        elif handoff.state in (HandoffState.CLAIMED, HandoffState.WRAPPING_UP):
+            if turn.user.id != handoff.agent_id:
+                return True  # a colleague's note in the thread; it stays there
+            if (resolved := agent_end_word(text)) is not None:
+                await self.agent_ends(handoff, resolved, turn.user.name)
+            elif handoff.state is HandoffState.CLAIMED:
+                if text or turn.incoming.attachments:
+                    await self._relay.send(handoff, Sender.AGENT, turn.user.name, text, turn.incoming.attachments,
+                                           turn.incoming.activity_id, self._now())
+            else:
+                await turn.send(texts.NOTE_CHAT_OVER.format(user=handoff.user_name))
+        else:
+            await turn.send(texts.NOTE_CHAT_OVER.format(user=handoff.user_name))
+        return True
+
+    # --- the end -------------------------------------------------------------------------------
+    async def end_clicked(self, turn: Turn, handoff_id: str, resolved: bool) -> ActionResult:
+        """"Avslutt": the user's button in their chat, or the agents' buttons on the channel card."""
+        handoff = await self._repository.get(handoff_id)
+        if handoff is None:
+            return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
+        if self._from_channel(turn, handoff):
+            return ActionResult(card=self._card(await self.agent_ends(handoff, resolved, turn.user.name)))
+        if turn.user.id != handoff.user_id:
+            return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
+        language = Language(handoff.language)
+        if handoff.state is not HandoffState.CLAIMED:
+            return ActionResult(card=make_card([paragraph(texts.NO_LONGER_OPEN(language))]))
+        await self.user_ends(handoff)
+        return ActionResult(card=make_card([paragraph(texts.YOU_ENDED(language, agent=handoff.agent_name))]))
+
+    async def user_ends(self, handoff: Handoff) -> None:
+        """The user ended the chat ("avslutt", the button, or "avbryt"): the agent picks how it is saved."""
+        now = self._now()
+        await self._relay.deliver(handoff, Sender.USER)  # what the user wrote reaches the thread first
+        if not await self._repository.user_ended(handoff.id, now.timestamp()):
+            return
+        handoff = await self._reload(handoff)
+        await self._release_user(handoff)
+        await self._note(handoff, texts.NOTE_USER_ENDED.format(user=handoff.user_name))
+        await self._refresh_card(handoff)
+        language = Language(handoff.language)
+        await self._tell_user(handoff, Reply(card=feedback_card(language, handoff.id, self._closing_lines(handoff))))
+
+    async def agent_ends(self, handoff: Handoff, resolved: bool, agent_name: str | None) -> Handoff:
+        """End the chat as resolved or open (``agent_name`` None: nobody chose in time), file the
+        transcript, and thank the user."""
+        now = self._now()
+        await self._relay.deliver(handoff, Sender.AGENT)  # the agent's last words reach the user first
+        user_had_left = handoff.state is HandoffState.WRAPPING_UP
+        if not await self._repository.close(handoff.id, resolved, "agent", now.timestamp()):
+            return await self._reload(handoff)
+        handoff = await self._reload(handoff)
+        if not user_had_left:
+            await self._release_user(handoff)
+        outcome_text = texts.OUTCOME_RESOLVED if resolved else texts.OUTCOME_OPEN
+        if agent_name is None:
+            await self._note(handoff, texts.NOTE_SAVED_AS_OPEN)
+        else:
+            note = texts.NOTE_SAVED if user_had_left else texts.NOTE_ENDED
+            await self._note(handoff, note.format(who=agent_name, outcome=outcome_text))
+        await self._file_ticket(handoff)
+        await self._refresh_card(handoff)
+        language = Language(handoff.language)
+        if not user_had_left:
+            await self._tell_user(handoff, Reply(card=feedback_card(language, handoff.id, self._closing_lines(handoff))))
+        elif handoff.ticket_number:
+            await self._tell_user(handoff, Reply(text=texts.SAVED_AS_TICKET(language, number=handoff.ticket_number)))
+        return handoff
+
+    def _closing_lines(self, handoff: Handoff) -> list[str]:
+        language = Language(handoff.language)
+        ended = texts.YOU_ENDED if handoff.ended_by == "user" else texts.AGENT_ENDED
+        lines = [ended(language, agent=handoff.agent_name)]
+        if handoff.ticket_number and handoff.ended_by != "user":
+            lines.append(texts.SAVED_AS_TICKET(language, number=handoff.ticket_number))
+        return lines
+
+    async def cancel(self, turn: Turn) -> None:
+        """The user said "avbryt": leave the queue, or end a running chat."""
+        handoff = await self._repository.active_for_conversation(turn.conversation_id)
+        if handoff is None:
+            return
+        if handoff.state is HandoffState.CLAIMED:
+            await self.user_ends(handoff)
+        elif await self._repository.leave_queue(handoff.id, HandoffState.CANCELLED, self._now().timestamp()):
+            handoff = await self._reload(handoff)
+            await self._note(handoff, texts.NOTE_LEFT_QUEUE.format(user=handoff.user_name))
+            await self._refresh_card(handoff)
+
+    async def rate(self, turn: Turn, handoff_id: str, rating: int, comment: str) -> ActionResult:
+        handoff = await self._repository.get(handoff_id)
+        if handoff is None or handoff.user_id != turn.user.id or rating not in (1, -1):
+            return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
+        await self._services.store.feedback.add(FeedbackEntry(
+            id=f"handoff:{handoff.id}", user_id=handoff.user_id, conversation_id=handoff.user_conversation_id,
+            kind="handoff", rating=rating, question=handoff.summary, comment=mask(comment)[:2000],
+        ))
+        return ActionResult(card=thanks_card(Language(handoff.language), self._closing_lines(handoff), rating))
+
+    async def _file_ticket(self, handoff: Handoff) -> None:
+        """Save the masked transcript as a ticket (idempotent: a retry never makes a second one)."""
+        submitter = self._services.tickets
+        if submitter is None:
+            log.error("no ticket submitter configured: handoff transcript not filed", extra={"handoff": handoff.id})
+            return
+        draft = transcript_draft(handoff, await self._repository.transcript(handoff.id), self._hours)
+        try:
+            submission = await submitter.submit(draft, notify_user_id=handoff.user_id)
+        except TicketDeskError as error:
+            if error.retryable:
+                log.warning("handoff transcript not filed; will retry", extra={"handoff": handoff.id})
+                return
+            log.error("the desk refused a handoff transcript", extra={"handoff": handoff.id, "status": error.status})
+            await self._repository.ticket_filed(handoff.id, TicketState.REFUSED, None)
+            await self._note(handoff, texts.NOTE_TICKET_REFUSED)
+            return
+        except Exception:  # noqa: BLE001 - the background job files it again later
+            log.exception("handoff transcript not filed; will retry", extra={"handoff": handoff.id})
+            return
+        number = submission.ticket.number if submission.ticket else None
+        await self._repository.ticket_filed(handoff.id, TicketState.FILED if number else TicketState.QUEUED, number)
+        handoff.ticket_state = TicketState.FILED if number else TicketState.QUEUED
+        handoff.ticket_number = number
+        result = texts.OUTCOME_RESOLVED if handoff.resolved else texts.OUTCOME_OPEN
+        if number:
+            await self._note(handoff, texts.NOTE_TICKET.format(ticket=texts.TICKET_NUMBER.format(number=number),
+                                                               outcome=result))
+        else:
+            await self._note(handoff, texts.NOTE_TICKET_QUEUED.format(outcome=result))
+
+    # --- the background job ------------------------------------------------------------------
+    async def upkeep(self) -> None:
+        """One round: post lost cards, time out waits, save wrap-ups, resume stalled relays, file
+        transcripts that failed, and keep waiting users held. Each step survives the others' errors."""
+        steps = (self._post_missing_cards, self._time_out_waiting, self._finish_wrap_ups,
+                 self._relay.resume_stalled, self._file_pending_tickets, self._repository.keep_users_held)
+        for step in steps:
+            try:
+                await step()
+            except Exception:  # noqa: BLE001 - logged; the next round tries again
+                log.exception("handoff upkeep step failed", extra={"step": step.__name__})
+
+    async def _post_missing_cards(self) -> None:
+        before = (self._now() - timedelta(seconds=REPOST_AFTER_SECONDS)).timestamp()
+        for handoff in await self._repository.in_state(HandoffState.WAITING, requested_before=before):
+            if handoff.thread_id is None:
+                await self._post_card(handoff)
+
+    async def _time_out_waiting(self) -> None:
+        now = self._now()
+        if not self._hours.is_open(now):
+            for handoff in await self._repository.in_state(HandoffState.WAITING):
+                await self._expire(handoff, now)
+            return
+        before = (now - timedelta(minutes=self._settings.handoff_claim_timeout_minutes)).timestamp()
+        for handoff in await self._repository.in_state(HandoffState.WAITING, requested_before=before):
+            if handoff.timeout_notified_at is None:
+                await self._nobody_yet(handoff, now)
+
+    async def _nobody_yet(self, handoff: Handoff, now: datetime) -> None:
+        """Nobody claimed in time: offer a ticket now; the request stays in the queue and on the card."""
+        if not await self._repository.mark_timeout_notified(handoff.id, now.timestamp()):
+            return
+        handoff = await self._reload(handoff)
+        language = Language(handoff.language)
+        position = await self._repository.queue_position(handoff)
+        text = texts.NOBODY_YET(language, position=position)
+        minutes = round(self._settings.handoff_claim_timeout_minutes)
+        await self._refresh_card(handoff)
+        await self._note(handoff, texts.NOTE_NOBODY_YET.format(minutes=minutes, user=handoff.user_name))
+        await self._tell_user(handoff, Reply(card=ticket_offer_card(language, text, handoff.summary, still_waiting=True)))
+
+    async def _expire(self, handoff: Handoff, now: datetime) -> None:
+        """Kundeservice closed with the user still in the queue: let them go, with a ticket on offer."""
+        if not await self._repository.leave_queue(handoff.id, HandoffState.EXPIRED, now.timestamp()):
+            return
+        handoff = await self._reload(handoff)
+        await self._release_user(handoff)
+        language = Language(handoff.language)
+        when = describe_opening(self._hours.next_opening(now), now, language)
+        text = texts.CLOSED_BEFORE_ANYONE(language, when=when)
+        await self._refresh_card(handoff)
+        await self._note(handoff, texts.NOTE_EXPIRED.format(user=handoff.user_name))
+        await self._tell_user(handoff, Reply(card=ticket_offer_card(language, text, handoff.summary)))
+
+    async def _finish_wrap_ups(self) -> None:
+        """The user ended and no agent chose in time: save it as open, so nothing is left unfollowed."""
+        before = (self._now() - timedelta(minutes=self._settings.handoff_wrap_up_minutes)).timestamp()
+        for handoff in await self._repository.in_state(HandoffState.WRAPPING_UP):
+            if handoff.ended_at is not None and handoff.ended_at <= before:
+                await self.agent_ends(handoff, False, None)
+
+    async def _file_pending_tickets(self) -> None:
+        before = (self._now() - timedelta(seconds=RETRY_TICKET_AFTER_SECONDS)).timestamp()
+        for handoff in await self._repository.tickets_pending():
+            if handoff.ended_at is not None and handoff.ended_at <= before:
+                await self._file_ticket(handoff)
+                await self._refresh_card(handoff)
+
+    # --- small helpers ------------------------------------------------------------------------
+    def _card(self, handoff: Handoff, *, note: str = "") -> Card:
+        return request_card(handoff, self._hours, self._settings.handoff_claim_timeout_minutes, note=note)
+
+    async def _reload(self, handoff: Handoff) -> Handoff:
+        return await self._repository.get(handoff.id) or handoff
+
+    async def _post_card(self, handoff: Handoff) -> bool:
+        try:
+            posted = await self._services.messenger.start_thread(
+                self._settings.kundeservice_conversation_id, Reply(card=self._card(handoff))
+            )
+        except Exception:  # noqa: BLE001 - the user is told and offered a ticket
+            log.exception("could not post the handoff card in the Kundeservice channel", extra={"handoff": handoff.id})
+            return False
+        await self._repository.posted(handoff.id, posted.conversation_id, posted.activity_id)
+        handoff.thread_id, handoff.card_activity_id = posted.conversation_id, posted.activity_id
+        return True
+
+    async def _refresh_card(self, handoff: Handoff) -> None:
+        """Show the handoff's state on the channel card, for everyone."""
+        if not (handoff.thread_id and handoff.card_activity_id):
+            return
+        try:
+            await self._services.messenger.update_message(
+                handoff.thread_id, handoff.card_activity_id, Reply(card=self._card(handoff))
+            )
+        except Exception:  # noqa: BLE001 - the state is in the store; the next change updates the card
+            log.warning("could not update the handoff card", extra={"handoff": handoff.id})
+
+    async def _note(self, handoff: Handoff, text: str) -> None:
+        await tell_agents(self._services.messenger, handoff, text)
+
+    async def _tell_user(self, handoff: Handoff, reply: Reply) -> None:
+        try:
+            await self._services.messenger.send_to_user(handoff.user_id, reply)
+        except Exception:  # noqa: BLE001 - e.g. Rakel uninstalled; Kundeservice hears about it
+            log.warning("could not reach the user of a handoff", extra={"handoff": handoff.id})
+            await self._note(handoff, texts.NOTE_UNREACHABLE.format(user=handoff.user_name))
+
+    async def _hold_user(self, handoff: Handoff) -> None:
+        await self._services.store.dialogs.save(handoff.user_conversation_id, Dialog(SKILL, STEP, {"handoff_id": handoff.id}))
+
+    async def _release_user(self, handoff: Handoff) -> None:
+        dialogs = self._services.store.dialogs
+        dialog = await dialogs.active(handoff.user_conversation_id)
+        if dialog is not None and dialog.skill == SKILL:
+            await dialogs.end(handoff.user_conversation_id)

@@ -1,0 +1,1 @@
+"""PC replacement (PC-rullering): the campaign, the order card, leader approval, reminders and the report."""

@@ -1,0 +1,162 @@
+"""Sending a campaign: plan, store one target per employee (the campaign + user key), then send each
+target its card at the configured rate. Resumable: a re-run sends only what is not recorded as sent.
+
+The one window no sender can close is a message Teams accepted just before the process died, before
+the store heard of it: such a target is found in "sending" on the next run and sent again (at least
+once, so no one is missed). The card is harmless twice: it always shows the current state, and its
+buttons act once per campaign and employee.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from core.messages import Reply
+from core.ports import DeliveryError
+from skills.pc_replacement.cards import employee_card
+from skills.pc_replacement.context import PcContext
+from skills.pc_replacement.delivery import Undeliverable
+from skills.pc_replacement.planning import Planner
+from store.pc_replacement import SENDING, Target
+
+log = logging.getLogger(__name__)
+RUNNER_STALE_SECONDS = 15.0  # a run that has not shown a sign of life for this long is taken over
+HEARTBEAT_SECONDS = 3.0
+CAMPAIGN = "campaign"
+SENT, FAILED, SKIPPED = "sent", "failed", "skipped"
+
+
+class CampaignBusy(Exception):
+    """Another live run is sending this campaign."""
+
+
+def default_campaign_id(campaign_date: date) -> str:
+    return f"pc-{campaign_date:%Y-%m}"
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def runner_is_dead(runner: str) -> bool:
+    """True when the run is known gone: a process on this machine that no longer exists."""
+    host, _, rest = runner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if not runner or host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass
+class RunResult:
+    campaign_id: str
+    targeted: int = 0  # targets in the campaign, all runs
+    added: int = 0  # new targets in this run
+    to_send: int = 0  # not yet sent when this run started
+    uncertain: int = 0  # of which left "sending" by a run that died
+    outcomes: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+class CampaignRunner:
+    def __init__(self, context: PcContext, planner: Planner, *, progress: Callable[[str], None] | None = None) -> None:
+        self._context = context
+        self._planner = planner
+        self._progress = progress
+        self.runner = runner_name()
+
+    async def run(self, campaign_id: str, campaign_date: date, *, force: bool = False) -> RunResult:
+        started = time.monotonic()
+        context, repo = self._context, self._context.repo
+        settings = context.services.settings
+        campaign = await repo.create_campaign(campaign_id, CAMPAIGN, campaign_date, settings.pc_max_age_years,
+                                              context.now())
+        if campaign.kind != CAMPAIGN:
+            raise ValueError(f"{campaign_id} is not a campaign")
+        dead = campaign.runner if campaign.runner and (force or runner_is_dead(campaign.runner)) else ""
+        now = context.now()
+        if not await repo.take_runner(campaign_id, self.runner, now, now - RUNNER_STALE_SECONDS, dead):
+            raise CampaignBusy(campaign.runner)
+        heartbeat = asyncio.create_task(self._heartbeat(campaign_id))
+        result = RunResult(campaign_id)
+        try:
+            plan = await self._planner.plan(campaign.campaign_date, campaign.max_age_years)
+            result.added = await repo.add_targets(campaign_id, plan.targets, context.now())
+            todo = await repo.unsent(campaign_id)
+            result.to_send = len(todo)
+            result.uncertain = sum(1 for target in todo if target.delivery == SENDING)
+            if result.uncertain:
+                log.warning("re-sending targets a crashed run left uncertain", extra={"count": result.uncertain})
+            await self._send_all(todo, result)
+            result.targeted = len(await repo.targets(campaign_id))
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            await repo.release_runner(campaign_id, self.runner, context.now())
+        result.seconds = time.monotonic() - started
+        return result
+
+    async def _send_all(self, todo: list[Target], result: RunResult) -> None:
+        queue: asyncio.Queue[Target] = asyncio.Queue()
+        for target in todo:
+            queue.put_nowait(target)
+
+        async def worker() -> None:
+            while not queue.empty():
+                outcome = await self._send_one(queue.get_nowait())
+                result.outcomes[outcome] += 1
+                if self._progress is not None:
+                    self._progress(outcome)
+
+        concurrency = self._context.services.settings.pc_campaign_concurrency
+        async with asyncio.TaskGroup() as group:  # one crashing worker stops them all
+            for _ in range(min(concurrency, max(1, len(todo)))):
+                group.create_task(worker())
+
+    async def _send_one(self, target: Target) -> str:
+        context, repo = self._context, self._context.repo
+        if not await repo.claim_delivery(target.campaign_id, target.user_key, context.now()):
+            return SKIPPED  # answered meanwhile (so it arrived), or another run has it
+        user_id = target.user_id or await self._resolve_id(target)
+        card = employee_card(target, None, context.cards())
+        try:
+            delivered = await context.courier.deliver(user_id, Reply(card=card))
+        except Undeliverable as error:
+            await repo.mark_failed(target.campaign_id, target.user_key, str(error))
+            return FAILED
+        except DeliveryError as error:
+            await repo.mark_failed(target.campaign_id, target.user_key, f"Teams {error.status}: {error}")
+            return FAILED
+        await repo.mark_sent(target.campaign_id, target.user_key, user_id, delivered.conversation_id,
+                             delivered.activity_id, context.now())
+        return SENT
+
+    async def _resolve_id(self, target: Target) -> str:
+        """An employee the plan knew only by UPN may have opened Rakel (or joined the directory) since."""
+        person = await self._context.person(target.user_upn)
+        return person.id if person else ""
+
+    async def _heartbeat(self, campaign_id: str) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self._context.repo.heartbeat(campaign_id, self.runner, self._context.now())
+            except Exception:  # noqa: BLE001 - a missed heartbeat only risks a takeover after RUNNER_STALE_SECONDS
+                log.warning("campaign heartbeat failed", exc_info=True)

@@ -1,0 +1,132 @@
+"""What happens after the first message, run every few minutes by the service (and by
+`rakel campaign remind`): reminders to employees who have not answered, approval cards not yet
+delivered, a reminder to a silent leader and then the fallback approver, swap tickets and outcome
+messages that could not be done at the time. Every step is claimed in the store first, so several
+bot processes can run this at once without doing anything twice."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from core.messages import Reply
+from core.ports import DeliveryError
+from skills.pc_replacement import texts as T
+from skills.pc_replacement.approvals import Approvals
+from skills.pc_replacement.cards import employee_card
+from skills.pc_replacement.context import DAY, PcContext
+from skills.pc_replacement.delivery import Undeliverable
+from store.pc_replacement import Order
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FollowUpResult:
+    employee_reminders: int = 0
+    approval_cards: int = 0
+    leader_reminders: int = 0
+    escalations: int = 0
+    tickets: int = 0
+    notices: int = 0
+
+
+class FollowUps:
+    def __init__(self, context: PcContext, approvals: Approvals) -> None:
+        self._context = context
+        self._approvals = approvals
+
+    async def run_once(self) -> FollowUpResult:
+        result = FollowUpResult()
+        result.employee_reminders = await self.remind_employees()
+        result.approval_cards = await self.deliver_approvals()
+        result.leader_reminders, result.escalations = await self.remind_leaders()
+        result.tickets = await self.file_tickets()
+        result.notices = await self.tell_employees()
+        return result
+
+    async def remind_employees(self) -> int:
+        settings = self._context.services.settings
+        repo = self._context.repo
+        sent = 0
+        for target in await repo.due_reminders(self._context.now(), settings.pc_reminder_days * DAY,
+                                               settings.pc_max_reminders):
+            if not await repo.claim_reminder(target, self._context.now()):
+                continue
+            card = employee_card(await repo.target(target.campaign_id, target.user_key) or target, None,
+                                 self._context.cards(), reminder=True)
+            try:
+                delivered = await self._context.courier.deliver(target.user_id, Reply(card=card))
+            except (Undeliverable, DeliveryError) as error:
+                log.warning("reminder not delivered", extra={"campaign": target.campaign_id, "error": str(error)})
+                continue
+            await repo.set_card(target.campaign_id, target.user_key, delivered.conversation_id, delivered.activity_id)
+            sent += 1
+        return sent
+
+    async def deliver_approvals(self) -> int:
+        """Approval cards not delivered yet (outage, crash, no approver found at the time)."""
+        delivered = 0
+        for order in await self._context.repo.awaiting_delivery():
+            if not order.approver_id:
+                order = await self._find_approver(order)
+                if order is None:
+                    continue
+            if await self._approvals.send_approval(order):
+                delivered += 1
+        return delivered
+
+    async def _find_approver(self, order: Order) -> Order | None:
+        target = await self._context.repo.target(order.campaign_id, order.user_key)
+        if target is None:
+            return None
+        approver, kind = await self._approvals.approver_for(target)
+        if approver is None:
+            return None
+        await self._context.repo.set_approver(order.id, approver.id, approver.upn, approver.name, kind,
+                                              self._context.now(), escalation=False)
+        return await self._context.repo.order(order.id)
+
+    async def remind_leaders(self) -> tuple[int, int]:
+        """One reminder per approver (all their waiting orders in one message), then the fallback approver."""
+        wait = self._context.services.settings.pc_leader_reminder_days * DAY
+        now = self._context.now()
+        due: dict[str, list[Order]] = defaultdict(list)
+        escalations = 0
+        for order in await self._context.repo.awaiting_decision():
+            if order.leader_reminded_at is None and (order.approval_sent_at or now) + wait <= now:
+                if await self._context.repo.claim_leader_reminder(order.id, now):
+                    due[order.approver_id].append(order)
+            elif (order.leader_reminded_at is not None and order.leader_reminded_at + wait <= now
+                  and order.approver_kind == "leader" and order.escalated_at is None):
+                if await self._approvals.escalate(order):
+                    escalations += 1
+        for approver_id, orders in due.items():
+            names = ", ".join(order.user_name for order in orders)
+            language = self._context.cards().language
+            text = (T.LEADER_REMINDER_ONE(language, names=names) if len(orders) == 1
+                    else T.LEADER_REMINDER_MANY(language, count=len(orders), names=names))
+            try:
+                await self._context.courier.deliver(approver_id, Reply(text=text))
+            except (Undeliverable, DeliveryError) as error:
+                log.warning("leader reminder not delivered", extra={"error": str(error)})
+        return len(due), escalations
+
+    async def file_tickets(self) -> int:
+        filed = 0
+        for order in await self._context.repo.needing_ticket():
+            await self._approvals.file_ticket(order)
+            current = await self._context.repo.order(order.id)
+            if current is not None and current.ticket_state != "pending":
+                filed += 1
+        return filed
+
+    async def tell_employees(self) -> int:
+        told = 0
+        for order in await self._context.repo.needing_notice():
+            await self._approvals.tell_employee(order)
+            current = await self._context.repo.order(order.id)
+            if current is not None and current.employee_notified_at is not None:
+                told += 1
+        return told

@@ -1,0 +1,205 @@
+"""PC replacement: "jeg trenger ny PC", the campaign card's buttons, the approval card and the
+follow-up job (reminders, escalation, retries)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.messages import ActionResult, CardAction, Reply, UserProfile
+from core.ports import DeviceStatus, InventoryError
+from skills.intents import Intent
+from skills.pc_replacement import texts as T
+from skills.pc_replacement.approvals import Approvals
+from skills.pc_replacement.cards import (
+    COMMENT_INPUT,
+    COMMENT_MAX_CHARS,
+    VERB_APPROVE,
+    VERB_LATER,
+    VERB_NOT_MINE,
+    VERB_ORDER,
+    VERB_REFRESH,
+    VERB_REJECT,
+    VERBS,
+    approval_card,
+    employee_card,
+)
+from skills.pc_replacement.context import DAY, PcContext
+from skills.pc_replacement.followups import FollowUps
+from skills.pc_replacement.pacing import Pacer
+from skills.pc_replacement.planning import UNKNOWN_MUNICIPALITY
+from skills.pc_replacement.rules import age_text, due_date, is_due, norwegian_date
+from skills.pc_replacement.tickets import register_draft
+from skills.registry import Skill
+from skills.services import Services
+from skills.turn import Turn
+from store.pc_replacement import AWAITING, LATER, NOT_MINE, ORDERED, NewTarget, StoredDevice, Target
+
+log = logging.getLogger(__name__)
+ONDEMAND = "ondemand"  # the campaign of orders that start with "jeg trenger ny PC"
+
+
+def is_employee(user: UserProfile, target: Target) -> bool:
+    if target.user_id and user.id == target.user_id:
+        return True
+    return bool(user.email) and user.email.lower() == target.user_upn
+
+
+class PcReplacementSkill(Skill):
+    name = "pc_replacement"
+    intents = (Intent.PC_REPLACEMENT,)
+    actions = VERBS
+
+    def __init__(self, services: Services) -> None:
+        pacer = Pacer(services.settings.pc_campaign_rate_per_second)  # one rate for all of this process's sends
+        self.context = PcContext.create(services, pacer, interactive=True)
+        self.approvals = Approvals(self.context)
+        background = PcContext.create(services, pacer)
+        self.followups = FollowUps(background, Approvals(background))
+
+    # --- "jeg trenger ny PC" ----------------------------------------------------------------
+    async def on_message(self, turn: Turn, intent: Intent) -> None:
+        language, settings = turn.language, turn.services.settings
+        cards = self.context.cards(language)
+        repo = self.context.repo
+        for target in await repo.targets_of(turn.user.id, turn.user.email):
+            if target.response in ("", LATER, ORDERED):  # an open campaign card or order: show where it stands
+                order = await repo.order(target.order_id) if target.order_id else None
+                if target.response == ORDERED:
+                    await turn.send(T.STATUS_INTRO(language))
+                await self._send_card(turn, target, employee_card(target, order, cards))
+                return
+        inventory = turn.services.inventory
+        try:
+            devices = await inventory.devices_of(turn.user.id, turn.user.email) if inventory else None
+        except InventoryError:
+            log.warning("inventory lookup failed", exc_info=True)
+            devices = None
+        if devices is None:
+            await turn.send(T.NO_INVENTORY(language, years=settings.pc_max_age_years, phone=settings.kundeservice_phone))
+            return
+        if not devices:
+            await turn.send(T.NO_DEVICES(language, years=settings.pc_max_age_years))
+            return
+        ordered = await repo.ordered_device_ids()
+        open_devices = [d for d in devices if d.status is DeviceStatus.IN_USE and d.id not in ordered]
+        due = [d for d in open_devices if d.purchased and is_due(d.purchased, cards.today, settings.pc_max_age_years)]
+        if due:
+            target = await self._ondemand_target(turn, due)
+            order = await repo.order(target.order_id) if target.order_id else None
+            await self._send_card(turn, target, employee_card(target, order, cards))
+            return
+        lines = [
+            T.NOT_YET_DEVICE(language, model=d.model, serial=d.serial, purchased=norwegian_date(d.purchased),
+                             age=age_text(d.purchased, cards.today, language),
+                             due=norwegian_date(due_date(d.purchased, settings.pc_max_age_years)))
+            if d in open_devices and d.purchased else T.ALREADY_HANDLED_DEVICE(language, model=d.model, serial=d.serial)
+            for d in devices
+        ]
+        await turn.send(T.NOT_YET(language, years=settings.pc_max_age_years, devices="\n".join(lines)))
+
+    async def _ondemand_target(self, turn: Turn, devices: list) -> Target:
+        repo, user = self.context.repo, turn.user
+        await repo.create_campaign(ONDEMAND, ONDEMAND, self.context.today(), turn.services.settings.pc_max_age_years,
+                                   self.context.now())
+        upn = (user.email or user.id).lower()
+        person = await self.context.person(upn) if turn.services.directory else None
+        manager = person.manager if person else None
+        first = min(devices, key=lambda device: device.purchased)
+        await repo.add_targets(ONDEMAND, [NewTarget(
+            user_key=upn, user_id=user.id, user_upn=upn, user_name=user.name or upn,
+            municipality=first.municipality or user.municipality or UNKNOWN_MUNICIPALITY,
+            department=first.department or (person.department if person else ""),
+            manager_id=manager.id if manager and manager.active else "",
+            manager_upn=manager.upn if manager and manager.active else "",
+            manager_name=manager.name if manager and manager.active else "",
+            devices=[StoredDevice(d.id, d.serial, d.model, d.purchased) for d in sorted(devices, key=lambda d: d.purchased)],
+        )], self.context.now())
+        target = await repo.target(ONDEMAND, upn)
+        assert target is not None
+        return target
+
+    async def _send_card(self, turn: Turn, target: Target, card: dict) -> None:
+        activity_id = await turn.send(Reply(card=card))
+        await self.context.repo.set_card(target.campaign_id, target.user_key, turn.conversation_id, activity_id)
+        await self.context.repo.confirm_delivery(target.campaign_id, target.user_key, self.context.now())
+
+    # --- card buttons -----------------------------------------------------------------------
+    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+        if action.verb in (VERB_APPROVE, VERB_REJECT) or action.data.get("view") == "approval":
+            return await self._approval_action(turn, action)
+        return await self._employee_action(turn, action)
+
+    async def _employee_action(self, turn: Turn, action: CardAction) -> ActionResult:
+        repo, language = self.context.repo, turn.language
+        cards = self.context.cards(language)
+        target = await repo.target(str(action.data.get("campaign", "")), str(action.data.get("user", "")))
+        if target is None:
+            return ActionResult(message=T.UNKNOWN_ORDER(language))
+        if not is_employee(turn.user, target):
+            order = await repo.order(target.order_id) if target.order_id else None
+            return ActionResult(card=employee_card(target, order, cards,
+                                                   notice=T.NOT_YOUR_CARD(language, name=target.user_name)))
+        now = self.context.now()
+        await repo.confirm_delivery(target.campaign_id, target.user_key, now)
+        if action.verb == VERB_ORDER:
+            await repo.respond(target.campaign_id, target.user_key, ORDERED, now)
+            target = await repo.target(target.campaign_id, target.user_key) or target
+            if target.response == ORDERED:
+                order, created = await self.approvals.ensure_order(target)
+                if created or (order.state == AWAITING and order.approval_sent_at is None):
+                    await self.approvals.send_approval(order)
+        elif action.verb == VERB_LATER:
+            days = turn.services.settings.pc_reminder_days
+            await repo.respond(target.campaign_id, target.user_key, LATER, now, remind_at=now + days * DAY)
+        elif action.verb == VERB_NOT_MINE:
+            if await repo.respond(target.campaign_id, target.user_key, NOT_MINE, now):
+                await self._register_correction(target)
+        target = await repo.target(target.campaign_id, target.user_key) or target
+        order = await repo.order(target.order_id) if target.order_id else None
+        return ActionResult(card=employee_card(target, order, cards))
+
+    async def _register_correction(self, target: Target) -> None:
+        tickets = self.context.services.tickets
+        if tickets is None:
+            log.warning("no ticket submitter configured; the register correction is only in the report")
+            return
+        try:
+            submission = await tickets.submit(register_draft(target, self.context.services.settings),
+                                              notify_user_id=target.user_id or None)
+        except Exception:  # noqa: BLE001 - the answer is recorded (and in the report); the user still gets a card
+            log.exception("filing the register correction failed")
+            return
+        if submission.ticket is not None:
+            await self.context.repo.set_ticket(target.campaign_id, target.user_key, submission.ticket.number)
+
+    async def _approval_action(self, turn: Turn, action: CardAction) -> ActionResult:
+        language = turn.language
+        cards = self.context.cards(language)
+        order_id = str(action.data.get("order", ""))
+        notice = None
+        if action.verb == VERB_REFRESH:
+            order = await self.context.repo.order(order_id)
+        else:
+            comment = str(action.data.get(COMMENT_INPUT) or "").strip()[:COMMENT_MAX_CHARS]
+            order, notice = await self.approvals.decide(order_id, turn.user, action.verb == VERB_APPROVE, comment)
+        if order is None:
+            return ActionResult(message=T.UNKNOWN_ORDER(language))
+        text = notice(language, approver=order.approver_name or "godkjenneren") if notice else ""
+        days = 2 * turn.services.settings.pc_leader_reminder_days
+        return ActionResult(card=approval_card(order, cards, viewer_id=turn.user.id, notice=text, escalation_days=days))
+
+    # --- the follow-up job ------------------------------------------------------------------
+    def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        return {"followups": self._follow_up_forever}
+
+    async def _follow_up_forever(self) -> None:
+        interval = self.context.services.settings.pc_background_interval_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                result = await self.followups.run_once()
+                log.info("pc follow-ups", extra=vars(result))
+            except Exception:  # noqa: BLE001 - logged; the next round tries again
+                log.exception("pc follow-ups failed")

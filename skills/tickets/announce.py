@@ -1,0 +1,94 @@
+"""The local ticket desk, with every new ticket posted as a card in Kundeservice's Teams channel.
+
+Posting is claimed per ticket (one process posts it) and retried by a background job when Teams
+refuses, so a ticket is announced once even with several bot processes and a restart in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from core.messages import Reply
+from core.ports import Messenger, TicketDraft, TicketSummary
+from skills.tickets.cards import channel_card
+from store.tickets_local import LocalTicketDesk
+
+log = logging.getLogger(__name__)
+
+POST_LEASE_SECONDS = 60.0
+
+
+class AnnouncingLocalDesk:
+    """A TicketDesk: the local desk's tickets, announced in ``channel_id`` (when one is set)."""
+
+    def __init__(
+        self,
+        desk: LocalTicketDesk,
+        messenger: Messenger,
+        channel_id: str,
+        clock: Callable[[], datetime],
+        *,
+        interval: float,
+        retry_seconds: float,
+    ) -> None:
+        self.local = desk
+        self._messenger = messenger
+        self._channel_id = channel_id
+        self._clock = clock
+        self._interval = interval
+        self._retry_seconds = retry_seconds
+        self._posts: set[asyncio.Task[None]] = set()
+
+    async def create_ticket(self, draft: TicketDraft) -> TicketSummary:
+        ticket = await self.local.create_ticket(draft)
+        if self._channel_id:  # posted beside the click, not in its way; the job retries what fails
+            task = asyncio.ensure_future(self.announce(ticket.id))
+            self._posts.add(task)
+            task.add_done_callback(self._posts.discard)
+        return ticket
+
+    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
+        return await self.local.tickets_for(requester_email)
+
+    async def add_note(self, ticket_id: str, text: str) -> None:
+        await self.local.add_note(ticket_id, text)
+
+    async def check(self) -> None:
+        await self.local.check()
+
+    async def announce(self, ticket_id: str) -> None:
+        now = self._clock().timestamp()
+        if not await self.local.claim_announcement(ticket_id, now + POST_LEASE_SECONDS, now):
+            return
+        ticket = await self.local.get(ticket_id)
+        if ticket is None:
+            return
+        try:
+            posted = await self._messenger.start_thread(self._channel_id, Reply(card=channel_card(ticket)))
+        except Exception as error:  # noqa: BLE001 - Teams refused or is down: the job posts it later
+            log.warning("could not post a new ticket in the Kundeservice channel", extra={"error": repr(error)})
+            await self.local.announce_later(ticket_id, self._clock().timestamp() + self._retry_seconds)
+            return
+        await self.local.announced(ticket_id, posted.conversation_id, self._clock().timestamp())
+
+    async def run(self) -> None:
+        """Until cancelled: post tickets that are not in the channel yet."""
+        try:
+            while True:
+                try:
+                    for ticket_id in await self.local.unannounced(self._clock().timestamp()):
+                        await self.announce(ticket_id)
+                except Exception:  # noqa: BLE001 - logged; tried again next round
+                    log.exception("announcing tickets failed a round")
+                await asyncio.sleep(self._interval)
+        finally:
+            for task in list(self._posts):
+                task.cancel()
+            await asyncio.gather(*self._posts, return_exceptions=True)
+
+    @property
+    def announces(self) -> bool:
+        return bool(self._channel_id)

@@ -1,0 +1,27 @@
+"""Everything the tickets skills keep in the store, behind one ``Store`` field (``store.tickets``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.database import Database
+from store.tickets_local import LocalTicketDesk
+from store.tickets_outbox import OutboxRepository
+from store.tickets_requests import AttachmentRefRepository, TicketRequestRepository
+
+
+@dataclass
+class TicketRepositories:
+    requests: TicketRequestRepository  # drafts on confirmation cards
+    attachments: AttachmentRefRepository  # files users sent, by conversation
+    outbox: OutboxRepository  # every ticket until the desk has it
+    local_desk: LocalTicketDesk  # the embedded ticket desk (used when no Pureservice is configured)
+
+    @classmethod
+    def open(cls, db: Database) -> TicketRepositories:
+        return cls(
+            requests=TicketRequestRepository(db),
+            attachments=AttachmentRefRepository(db),
+            outbox=OutboxRepository(db),
+            local_desk=LocalTicketDesk(db),
+        )
