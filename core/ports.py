@@ -65,6 +65,8 @@ class TicketDraft:
     idempotency_key: str  # the same key never creates two tickets
     phone: str = ""
     attachments: list[TicketAttachment] = field(default_factory=list)
+    resolved: bool = False  # created as solved already (e.g. in a chat with Kundeservice); ``solution`` says how
+    solution: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from core.ports import TicketDraft, TicketSummary
 from store.database import Database, Executor, Row
 
 NEW = "Ny"
+RESOLVED = "Løst"
 STATUSES = {"Ny": True, "Under arbeid": True, "Venter": True, "Løst": False, "Lukket": False}  # name -> open
 RECENT_SECONDS = 30 * 24 * 3600  # closed tickets stay in "my tickets" this long (as Pureservice's desk)
 MAX_LISTED = 20
@@ -178,14 +179,15 @@ class LocalTicketDesk:
         )
         now = self._clock()
         ticket_id = uuid.uuid4().hex
+        description = f"{draft.description}\n\nLøsning: {draft.solution}" if draft.solution else draft.description
         inserted = await tx.execute(
             "INSERT INTO ticket_local (id, number, idempotency_key, subject, description, category, priority, "
             "requester_email, requester_key, requester_name, phone, status, created_at, updated_at, announced_at, "
             "announce_lease_until, announce_thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, '') "
             "ON CONFLICT (idempotency_key) DO NOTHING",
-            ticket_id, int(number), draft.idempotency_key, draft.subject, draft.description, draft.category,
+            ticket_id, int(number), draft.idempotency_key, draft.subject, description, draft.category,
             draft.priority, draft.requester_email, draft.requester_email.casefold(), draft.requester_name,
-            draft.phone, NEW, now, now,
+            draft.phone, RESOLVED if draft.resolved else NEW, now, now,
         )
         if inserted != 1:
             return

@@ -60,6 +60,7 @@ class DeskNames:
 
     zone: str = "Kundeservice"  # the department (zone) that receives Rakel's tickets
     new_status: str = "Ny"
+    resolved_status: str = "Løst"  # for tickets created as already solved (TicketDraft.resolved)
     ticket_type: str = "Henvendelse"
     source: str = "Chat"
     request_type_key: str = "Ticket"
@@ -238,20 +239,26 @@ class PureserviceTicketDesk:
             "ticketType": {"id": await self._client.id_by_name("tickettype", self._names.ticket_type)},
             "priority": {"id": await self._priority_id(draft.priority, of_tickets)},
             "status": {
-                "id": await self._client.id_by_name("status", self._names.new_status, also=of_tickets)
+                "id": await self._client.id_by_name(
+                    "status", self._names.resolved_status if draft.resolved else self._names.new_status,
+                    also=of_tickets,
+                )
             },
             "source": {"id": await self._client.id_by_name("source", self._names.source)},
             "assignedDepartment": {"id": await self._client.id_by_name("department", self._names.zone)},
         }
         if (category_id := await self._category_id(draft.category)) is not None:
             links["category1"] = {"id": category_id}
-        return {
+        ticket: dict[str, Any] = {
             "subject": draft.subject,
             "description": text_to_html("\n\n".join(line for line in lines if line.strip())),
             "visibility": VISIBLE_WITH_RECEIPT,
             "customerReference": draft.idempotency_key,
             "links": links,
         }
+        if draft.solution:
+            ticket["solution"] = text_to_html(draft.solution)
+        return ticket
 
     async def _user_id(self, email: str) -> int | None:
         page = await self._client.page(

@@ -215,6 +215,7 @@ TICKET_HEADER = "Chat mellom {user} og {agent} (Kundeservice) via Rakel, {day} k
 TICKET_OUTCOME = "Utfall: {outcome}"
 TICKET_OUTCOME_RESOLVED = "Løst i chatten"
 TICKET_OUTCOME_OPEN = "Ikke løst i chatten – trenger oppfølging"
+TICKET_SOLUTION = "Løst i chat med {agent} fra Kundeservice. Samtalen står i beskrivelsen."
 TICKET_CATEGORY = "Foreslått kategori: {category}"
 TICKET_SUMMARY = "Hva det gjelder: {summary}"
 TICKET_TRANSCRIPT = "Samtalen (personopplysninger maskert):"

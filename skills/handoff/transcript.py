@@ -17,8 +17,8 @@ _SUBJECT_CHARS = 80
 
 
 def transcript_draft(handoff: Handoff, messages: list[RelayMessage], hours: OpeningHours) -> TicketDraft:
-    """The ticket for a closed handoff. The outcome (resolved or open) is in the description's second
-    line; the idempotency key is the handoff's, so filing twice never makes two tickets."""
+    """The ticket for a closed handoff, created resolved or open as the agent chose (also said in the
+    description's second line); the idempotency key is the handoff's, so filing twice never makes two."""
     started = handoff.claimed_at or handoff.requested_at
     day = hours.local(datetime.fromtimestamp(started, UTC)).strftime("%d.%m.%Y")
     lines = [
@@ -49,6 +49,8 @@ def transcript_draft(handoff: Handoff, messages: list[RelayMessage], hours: Open
         requester_email=handoff.user_email,
         requester_name=handoff.user_name,
         idempotency_key=f"handoff-{handoff.id}",
+        resolved=bool(handoff.resolved),
+        solution=texts.TICKET_SOLUTION.format(agent=handoff.agent_name) if handoff.resolved else "",
     )
 
 

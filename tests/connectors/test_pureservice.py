@@ -131,6 +131,16 @@ async def test_a_new_ticket_is_posted_in_the_plural_envelope_with_links_looked_u
     assert (summary.status, summary.is_open, summary.requester_email) == ("Ny", True, KARI)
 
 
+async def test_a_ticket_solved_in_a_chat_is_created_resolved_with_its_solution(fake_pureservice, desk, kari):
+    summary = await desk.create_ticket(draft(resolved=True, solution="Løst i chat med Per Agent fra Kundeservice."))
+
+    (post,) = api_requests(fake_pureservice, "POST", "/ticket/")
+    (ticket,) = post.json()["tickets"]
+    assert ticket["links"]["status"] == {"id": 7}  # "Løst", looked up by name
+    assert ticket["solution"] == "<p>Løst i chat med Per Agent fra Kundeservice.</p>"
+    assert (summary.status, summary.is_open) == ("Løst", False)
+
+
 async def test_ids_are_looked_up_by_name_once_per_client(fake_pureservice, desk, kari):
     await desk.create_ticket(draft(idempotency_key="a"))
     await desk.create_ticket(draft(idempotency_key="b", priority="high"))

@@ -262,6 +262,7 @@ async def test_the_agent_ends_it_resolved_the_transcript_is_filed_masked_and_the
     assert (ticket.requester_email, ticket.requester_name) == ("kari.nordmann@molde.kommune.no", "Kari Nordmann")
     assert ticket.category == "" and ticket.subject == "Chat med Kundeservice via Rakel"  # Kundeservice picks
     assert "Utfall: Løst i chatten" in ticket.description
+    assert ticket.status == "Løst" and "Løsning: Løst i chat med Per Agent fra Kundeservice." in ticket.description
     assert "[10:00] Kari Nordmann: Fødselsnummeret mitt er [fødselsnummer], ring [telefon]" in ticket.description
     assert "[10:00] Per Agent: Nå skal det virke, [navn]." in ticket.description
     assert "01017012345" not in ticket.description and "91234567" not in ticket.description
@@ -315,7 +316,7 @@ async def test_the_user_ends_it_and_the_agent_chooses_how_it_is_saved(bot):
     assert (await thread_texts(bot, thread, 2))[-1] == "Samtalen er avsluttet, så meldingen ble ikke sendt til Kari Nordmann."
     response_card(await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": False}))
     [ticket] = await filed_tickets(bot)
-    assert "Ikke løst i chatten" in ticket.description
+    assert "Ikke løst i chatten" in ticket.description and ticket.status == "Ny"
     assert (await thread_texts(bot, thread, 4))[-2:] == [
         "Per Agent valgte å lagre samtalen: åpen, trenger oppfølging.",
         f"Samtalen er lagret som sak {ticket.number} (åpen, trenger oppfølging).",
