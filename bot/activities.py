@@ -9,10 +9,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
-    Attachment,
-    CardAction as BotCardAction,
     Entity,
-    SuggestedActions,
 )
 
 from core.language import detect_language
@@ -101,10 +98,14 @@ class _MessageEntity(Entity):
         self.citation = citation
 
 
-def _citation_entity(citations: list[Citation], ai_generated: bool) -> _MessageEntity:
-    return _MessageEntity(
-        additional_type=["AIGeneratedContent"] if ai_generated else None,
-        citation=[
+def _citation_json(citations: list[Citation], ai_generated: bool) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "type": "https://schema.org/Message", "@type": "Message", "@context": "https://schema.org", "@id": "",
+    }
+    if ai_generated:
+        entity["additionalType"] = ["AIGeneratedContent"]
+    if citations:
+        entity["citation"] = [
             {
                 "@type": "Claim",
                 "position": position,
@@ -117,22 +118,61 @@ def _citation_entity(citations: list[Citation], ai_generated: bool) -> _MessageE
             }
             for position, citation in enumerate(citations, start=1)
         ]
-        or None,
-    )
+    return entity
+
+
+def _account(account: Any) -> dict[str, str]:
+    fields = {"id": account.id, "name": account.name, "aadObjectId": getattr(account, "aad_object_id", None)}
+    return {key: value for key, value in fields.items() if value}
+
+
+def conversation_reference_json(activity: Activity) -> dict[str, Any]:
+    """The ConversationReference of an incoming activity as JSON, as botbuilder's
+    ``TurnContext.get_conversation_reference(...).serialize()`` gives it, without msrest (every turn)."""
+    conversation = activity.conversation
+    reference: dict[str, Any] = {
+        "activityId": activity.id,
+        "user": _account(activity.from_property),
+        "bot": _account(activity.recipient),
+        "conversation": {key: value for key, value in {
+            "id": conversation.id, "conversationType": conversation.conversation_type,
+            "tenantId": conversation.tenant_id, "isGroup": conversation.is_group, "name": conversation.name,
+        }.items() if value is not None},
+        "channelId": activity.channel_id,
+        "serviceUrl": activity.service_url,
+    }
+    if activity.locale:
+        reference["locale"] = activity.locale
+    return reference
+
+
+def activity_json(reply: Reply) -> dict[str, Any]:
+    """The reply as Bot Framework activity JSON (without addressing): the one renderer of replies."""
+    activity: dict[str, Any] = {"type": ActivityTypes.message, "textFormat": "markdown", "inputHint": "acceptingInput"}
+    if reply.text:
+        activity["text"] = reply.text
+    if reply.card is not None:
+        activity["attachments"] = [{"contentType": ADAPTIVE_CARD, "content": reply.card}]
+    if reply.suggestions:
+        activity["suggestedActions"] = {
+            "actions": [{"type": "imBack", "title": text, "value": text} for text in reply.suggestions]
+        }
+    if reply.citations or reply.ai_generated:
+        activity["entities"] = [_citation_json(reply.citations, reply.ai_generated)]
+    if reply.feedback:
+        activity["channelData"] = {"feedbackLoopEnabled": True}
+    return activity
 
 
 def activity_from(reply: Reply) -> Activity:
-    activity = Activity(type=ActivityTypes.message, text=reply.text or None, text_format="markdown")
-    if reply.card is not None:
-        activity.attachments = [Attachment(content_type=ADAPTIVE_CARD, content=reply.card)]
-    if reply.suggestions:
-        activity.suggested_actions = SuggestedActions(
-            actions=[BotCardAction(type="imBack", title=text, value=text) for text in reply.suggestions]
-        )
-    if reply.citations or reply.ai_generated:
-        activity.entities = [_citation_entity(reply.citations, reply.ai_generated)]
-    if reply.feedback:
-        activity.channel_data = {"feedbackLoopEnabled": True}
+    """The reply as botbuilder's Activity model, for the paths that go through botbuilder (proactive)."""
+    body = activity_json(reply)
+    activity = Activity().deserialize(body)
+    if entities := body.get("entities"):
+        activity.entities = [
+            _MessageEntity(additional_type=entity.get("additionalType"), citation=entity.get("citation"))
+            for entity in entities
+        ]
     return activity
 
 

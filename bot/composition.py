@@ -13,6 +13,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.authentication import build_authentication
 from bot.files import HttpFileFetcher
+from bot.connector_http import ConnectorHttp
 from bot.handler import RakelBot, answer_turn_error
 from bot.identity import IdentityResolver
 from bot.metrics import BotMetrics
@@ -156,7 +157,9 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     router = LlmRouter(services.llm, embedded, settings.router_timeout_seconds) if services.llm else embedded
     registry = build_registry(services)
     dispatcher = Dispatcher(registry, router)
-    bot = RakelBot(dispatcher, services, IdentityResolver(store.users, settings), metrics)
+    connector = ConnectorHttp()
+    resources.push_async_callback(connector.close)
+    bot = RakelBot(dispatcher, services, IdentityResolver(store.users, settings), metrics, connector)
 
     async def on_error(context, error):  # noqa: ANN001 - botbuilder's callback signature
         await answer_turn_error(context, error, metrics)

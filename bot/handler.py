@@ -8,7 +8,13 @@ import secrets
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import ChannelAccount
 
-from bot.activities import incoming_from, invoke_card_response, invoke_message_response
+from bot.activities import (
+    conversation_reference_json,
+    incoming_from,
+    invoke_card_response,
+    invoke_message_response,
+)
+from bot.connector_http import ConnectorHttp
 from bot.identity import IdentityResolver
 from bot.metrics import BotMetrics
 from bot.outbox import TurnOutbox
@@ -40,25 +46,28 @@ def new_reference() -> str:
 
 
 class RakelBot(ActivityHandler):
-    def __init__(self, dispatcher: Dispatcher, services: Services, identity: IdentityResolver, metrics: BotMetrics) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, services: Services, identity: IdentityResolver, metrics: BotMetrics,
+        connector: ConnectorHttp,
+    ) -> None:
         self._dispatcher = dispatcher
         self._services = services
         self._identity = identity
         self._metrics = metrics
+        self._connector = connector
 
     async def _start_turn(self, context: TurnContext) -> Turn:
         user = await self._identity.resolve(context)
         await self._remember_conversation(context, user)
-        return Turn(user=user, incoming=incoming_from(context), services=self._services, outbox=TurnOutbox(context))
+        return Turn(user=user, incoming=incoming_from(context), services=self._services, outbox=TurnOutbox(context, self._connector))
 
     async def _remember_conversation(self, context: TurnContext, user: UserProfile) -> None:
         """Keep the 1:1 conversation reference of every user, for proactive messages later."""
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type in _SHARED_CONVERSATIONS:
             return
-        reference = TurnContext.get_conversation_reference(context.activity)
         await self._services.store.references.save(
-            user.id, conversation.id, context.activity.service_url or "", reference.serialize()
+            user.id, conversation.id, context.activity.service_url or "", conversation_reference_json(context.activity)
         )
 
     async def on_message_activity(self, context: TurnContext) -> None:

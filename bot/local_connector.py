@@ -40,6 +40,7 @@ class LocalConnector:
     updates: list[dict[str, Any]] = field(default_factory=list)
     conversations_created: list[dict[str, Any]] = field(default_factory=list)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # served before real answers
+    authorizations: list[str] = field(default_factory=list)  # the Authorization header of every post
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
 
@@ -83,6 +84,7 @@ class LocalConnector:
         if (fault := self._fault()) is not None:
             return fault
         conversation_id = request.match_info["conversation_id"]
+        self.authorizations.append(request.headers.get("Authorization", ""))
         activity = await request.json()
         activity["id"] = activity_id = f"bot-{next(self._ids)}"
         self.activities[conversation_id].append(activity)

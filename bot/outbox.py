@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import InputHints
+from typing import Any
 
-from bot.activities import activity_from
+from botbuilder.core import TurnContext
+
+from bot.activities import activity_from, activity_json
+from bot.connector_http import ConnectorHttp
 from core.messages import Reply
 
 
 class TurnOutbox:
-    def __init__(self, context: TurnContext) -> None:
+    def __init__(self, context: TurnContext, connector: ConnectorHttp) -> None:
         self._context = context
-        self._reference = TurnContext.get_conversation_reference(context.activity)
+        self._connector = connector
+
+    def _addressed(self, reply: Reply) -> dict[str, Any]:
+        """The reply addressed as botbuilder's apply_conversation_reference would address it."""
+        incoming = self._context.activity
+        conversation = incoming.conversation
+        activity = activity_json(reply)
+        activity.update({
+            "channelId": incoming.channel_id,
+            "serviceUrl": incoming.service_url,
+            "conversation": {key: value for key, value in {
+                "id": conversation.id, "conversationType": conversation.conversation_type,
+                "tenantId": conversation.tenant_id, "isGroup": conversation.is_group,
+            }.items() if value is not None},
+            "from": {"id": incoming.recipient.id, "name": incoming.recipient.name},
+            "recipient": {"id": incoming.from_property.id, "name": incoming.from_property.name},
+            "replyToId": incoming.id,
+        })
+        if incoming.locale:
+            activity["locale"] = incoming.locale
+        return activity
 
     async def send(self, reply: Reply) -> str:
-        # Straight to the adapter: TurnContext.send_activity deep-copies every activity first (about
-        # 1 ms for a card), to protect callers that reuse activities, which ours never do.
-        activity = TurnContext.apply_conversation_reference(activity_from(reply), self._reference)
-        activity.input_hint = InputHints.accepting_input
-        [response] = await self._context.adapter.send_activities(self._context, [activity])
+        incoming = self._context.activity
+        client = self._context.turn_state.get(self._context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+        activity_id = await self._connector.post_activity(
+            incoming.service_url, incoming.conversation.id, self._addressed(reply),
+            reply_to_id=incoming.id, credentials=client.config.credentials if client else None,
+        )
         self._context.responded = True
-        return response.id if response else ""
+        return activity_id
 
     async def update(self, activity_id: str, reply: Reply) -> None:
         activity = activity_from(reply)

@@ -57,6 +57,7 @@ async def test_a_valid_token_is_accepted_and_answered(secured, token_service):
     secured.channel.token = token
     [reply] = await secured.channel.say(KARI, "hei")
     assert "Hei, jeg er Rakel" in text_of(reply)
+    assert secured.connector.authorizations[-1] == "Bearer outbound-test-token"  # replies carry the bot's token
 
 
 async def test_a_request_without_authorization_header_is_refused(secured):
