@@ -6,7 +6,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
-from bot.activities import activity_from, activity_json
+from bot.activities import activity_from, activity_json, conversation_reference_json
 from bot.connector_http import ConnectorHttp
 from core.messages import Reply
 
@@ -17,23 +17,20 @@ class TurnOutbox:
         self._connector = connector
 
     def _addressed(self, reply: Reply) -> dict[str, Any]:
-        """The reply addressed as botbuilder's apply_conversation_reference would address it."""
-        incoming = self._context.activity
-        conversation = incoming.conversation
+        """The reply addressed by the turn's conversation reference, as botbuilder's
+        apply_conversation_reference does it: from the bot, to the user, in reply to their message."""
+        reference = conversation_reference_json(self._context.activity)
         activity = activity_json(reply)
         activity.update({
-            "channelId": incoming.channel_id,
-            "serviceUrl": incoming.service_url,
-            "conversation": {key: value for key, value in {
-                "id": conversation.id, "conversationType": conversation.conversation_type,
-                "tenantId": conversation.tenant_id, "isGroup": conversation.is_group,
-            }.items() if value is not None},
-            "from": {"id": incoming.recipient.id, "name": incoming.recipient.name},
-            "recipient": {"id": incoming.from_property.id, "name": incoming.from_property.name},
-            "replyToId": incoming.id,
+            "channelId": reference["channelId"],
+            "serviceUrl": reference["serviceUrl"],
+            "conversation": reference["conversation"],
+            "from": reference["bot"],
+            "recipient": reference["user"],
+            "replyToId": reference["activityId"],
         })
-        if incoming.locale:
-            activity["locale"] = incoming.locale
+        if "locale" in reference:
+            activity["locale"] = reference["locale"]
         return activity
 
     async def send(self, reply: Reply) -> str:
