@@ -76,18 +76,10 @@ class NewTarget:
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(NewTarget):
+    """A target as the campaign holds it: who and which devices, plus where delivery and answer stand."""
+
     campaign_id: str
-    user_key: str
-    user_id: str
-    user_upn: str
-    user_name: str
-    municipality: str
-    department: str
-    manager_id: str
-    manager_upn: str
-    manager_name: str
-    devices: list[StoredDevice]
     delivery: str
     attempts: int
     sent_at: float | None
