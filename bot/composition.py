@@ -89,7 +89,7 @@ def _build_pc_adapters(settings: Settings, store: Store, resources: AsyncExitSta
     graph = build_graph_client(settings) if settings.pc_inventory_source == "graph" or settings.pc_teams_app_catalog_id else None
     if graph is not None:
         resources.push_async_callback(graph.close)
-    inventory, directory = build_inventory(settings, graph, today=today, known_user_id=store.pc.known_user_id)
+    inventory, directory = build_inventory(settings, graph, today=today, known_user_id=store.users.id_for_email)
     installer = (GraphAppInstaller(graph, settings.pc_teams_app_catalog_id, settings.graph_base_url)
                  if graph is not None and settings.pc_teams_app_catalog_id else None)
     return PcAdapters(inventory, directory, installer)

@@ -32,7 +32,7 @@ from skills.pc_replacement.context import PcContext
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.planning import Plan, Planner
 from skills.pc_replacement.report import COLUMN_TITLES, CampaignReport, build_report, write_all
-from store.pc_replacement import STAT_FIELDS, Campaign
+from store.pc.models import STAT_FIELDS, Campaign
 
 PLAN_COLUMNS = (("devices", "PC-er"), ("due", "utløpt"), ("targets", "mottakere"),
                 ("skipped_ordered", "alt bestilt"), ("skipped_retired", "kassert"),
@@ -96,7 +96,7 @@ async def _runtime(settings: Settings) -> AsyncIterator[Runtime]:
 def _planner(runtime: Runtime) -> Planner:
     services = runtime.services
     assert services.inventory is not None and services.directory is not None
-    return Planner(services.inventory, services.directory, services.store.pc, services.settings.pc_fallback_approvers)
+    return Planner(services.inventory, services.directory, services.store.pc.orders, services.settings.pc_fallback_approvers)
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ async def run_command(settings: Settings, campaign_id: str | None, campaign_date
         context = PcContext.create(runtime.services)
         on = campaign_date or context.today()
         campaign_id = campaign_id or default_campaign_id(on)
-        existing = await runtime.store.pc.campaign(campaign_id)
+        existing = await runtime.store.pc.campaigns.get(campaign_id)
         if existing is not None and campaign_date is not None and existing.campaign_date != campaign_date:
             console.print(f"[yellow]{campaign_id} finnes allerede med dato {existing.campaign_date:%d.%m.%Y}; "
                           "den datoen brukes.[/]")
@@ -190,7 +190,7 @@ async def run_command(settings: Settings, campaign_id: str | None, campaign_date
             f"feilet {result.outcomes['failed']} på {result.seconds:.0f} s "
             f"({context.courier.pacer.rate:g} meldinger/s)."
         )
-        console.print(status_table(await build_report(runtime.store.pc, await _campaign(runtime, campaign_id))))
+        console.print(status_table(await build_report(runtime.store.pc.campaigns, await _campaign(runtime, campaign_id))))
     return 0 if result.outcomes["failed"] == 0 else 3
 
 
@@ -210,8 +210,8 @@ async def remind_command(settings: Settings, console: Console | None = None) -> 
 # --- report and status ---------------------------------------------------------------------
 async def _campaign(runtime: Runtime, campaign_id: str | None) -> Campaign | None:
     if campaign_id:
-        return await runtime.store.pc.campaign(campaign_id)
-    campaigns = await runtime.store.pc.campaigns(CAMPAIGN)
+        return await runtime.store.pc.campaigns.get(campaign_id)
+    campaigns = await runtime.store.pc.campaigns.all(CAMPAIGN)
     return campaigns[-1] if campaigns else None
 
 
@@ -223,7 +223,7 @@ async def report_command(settings: Settings, campaign_id: str | None, out: Path 
         if campaign is None:
             console.print(f"[yellow]Fant ingen kampanje{f' {campaign_id}' if campaign_id else ''}.[/]")
             return 1
-        report = await build_report(runtime.store.pc, campaign)
+        report = await build_report(runtime.store.pc.campaigns, campaign)
     paths = await asyncio.to_thread(write_all, report, out or settings.pc_reports_path)
     console.print(status_table(report))
     for path in paths:
@@ -238,7 +238,7 @@ async def status_command(settings: Settings, campaign_id: str | None, console: C
         if campaign is None:
             console.print(f"[yellow]Fant ingen kampanje{f' {campaign_id}' if campaign_id else ''}.[/]")
             return 1
-        report = await build_report(runtime.store.pc, campaign)
+        report = await build_report(runtime.store.pc.campaigns, campaign)
     last = datetime.fromtimestamp(campaign.last_run_at).strftime("%d.%m.%Y %H:%M") if campaign.last_run_at else "aldri"
     running = f", sendes nå av {campaign.runner}" if campaign.runner else ""
     console.print(f"[bold]{campaign.id}[/] – kampanjedato {campaign.campaign_date:%d.%m.%Y}, "

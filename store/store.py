@@ -11,7 +11,7 @@ from store.feedback import FeedbackRepository
 from store.handoffs import HandoffRepository
 from store.history import HistoryRepository
 from store.migrations import migrate
-from store.pc_replacement import PcReplacementRepository
+from store.pc import PcRepositories
 from store.references import ReferenceRepository
 from store.tickets_repositories import TicketRepositories
 from store.users import UserRepository
@@ -27,7 +27,7 @@ class Store:
     feedback: FeedbackRepository
     answers: AnswerRepository
     handoffs: HandoffRepository
-    pc: PcReplacementRepository
+    pc: PcRepositories
     tickets: TicketRepositories
 
     async def ping(self) -> None:
@@ -49,6 +49,6 @@ async def open_store(database_url: str, *, staff_municipality: str = "ror-ikt") 
         feedback=FeedbackRepository(db),
         answers=AnswerRepository(db),
         handoffs=HandoffRepository(db),
-        pc=PcReplacementRepository(db),
+        pc=PcRepositories.open(db),
         tickets=TicketRepositories.open(db),
     )

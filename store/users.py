@@ -42,6 +42,11 @@ class UserRepository:
         row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", user_id)
         return self._profile(row) if row else None
 
+    async def id_for_email(self, email: str) -> str | None:
+        """The AAD object id of someone who has talked to Rakel, by e-mail/UPN."""
+        value = await self._db.fetch_value("SELECT id FROM users WHERE LOWER(email) = ? LIMIT 1", email.lower())
+        return str(value) if value else None
+
     async def save(self, user: UserProfile) -> None:
         async with self._db.transaction() as tx:
             # A channel id moves to the new AAD id if Teams ever re-keys a user.

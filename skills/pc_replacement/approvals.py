@@ -18,7 +18,7 @@ from skills.pc_replacement.cards import approval_card, employee_card
 from skills.pc_replacement.context import PcContext
 from skills.pc_replacement.delivery import Undeliverable
 from skills.pc_replacement.tickets import swap_draft
-from store.pc_replacement import APPROVED, AWAITING, REJECTED, NewOrder, Order, Target
+from store.pc.models import APPROVED, AWAITING, REJECTED, NewOrder, Order, Target
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 300.0  # a claimed step not finished after this is taken up again
@@ -36,7 +36,7 @@ class Approvals:
     async def ensure_order(self, target: Target) -> tuple[Order, bool]:
         """The order for this target: created now (True), or the one a double click already made."""
         approver, kind = await self.approver_for(target)
-        order, created = await self._repo.create_order(NewOrder(
+        order, created = await self._repo.orders.create(NewOrder(
             order_key=f"{target.campaign_id}:{target.user_key}", campaign_id=target.campaign_id,
             user_key=target.user_key, user_id=target.user_id, user_upn=target.user_upn,
             user_name=target.user_name, municipality=target.municipality, department=target.department,
@@ -45,7 +45,7 @@ class Approvals:
             approver_kind=kind, leader_id=target.manager_id,
         ), self._context.now())
         if target.order_id != order.id:
-            await self._repo.set_order(target.campaign_id, target.user_key, order.id)
+            await self._repo.targets.set_order(target.campaign_id, target.user_key, order.id)
         return order, created
 
     async def approver_for(self, target: Target) -> tuple[Person | None, str]:
@@ -74,7 +74,7 @@ class Approvals:
         if not known and (target.manager_id or target.manager_upn):
             leader = Person(target.manager_id, target.manager_upn, target.manager_name or target.manager_upn)
         if leader is not None and not leader.id and leader.upn:
-            leader = replace(leader, id=await self._repo.known_user_id(leader.upn) or "")
+            leader = replace(leader, id=await self._context.services.store.users.id_for_email(leader.upn) or "")
         return leader
 
     # --- the approval card ------------------------------------------------------------------
@@ -83,22 +83,22 @@ class Approvals:
         if not order.approver_id:
             return False
         now = self._context.now()
-        if not await self._repo.claim_approval_delivery(order.id, now, now - CLAIM_SECONDS):
+        if not await self._repo.approvals.claim_delivery(order.id, now, now - CLAIM_SECONDS):
             return False
         card = approval_card(order, self._context.cards(), viewer_id=order.approver_id,
                              escalation_days=2 * self._context.services.settings.pc_leader_reminder_days)
         try:
             delivered = await self._context.courier.deliver(order.approver_id, Reply(card=card))
         except Undeliverable as error:
-            await self._repo.mark_approval_failed(order.id, str(error))
+            await self._repo.approvals.mark_failed(order.id, str(error))
             if order.approver_kind == "leader":
                 return await self._to_fallback(order, escalation=False)
             log.warning("approver cannot be reached", extra={"order": order.id, "error": str(error)})
             return False
         except DeliveryError as error:
-            await self._repo.mark_approval_failed(order.id, f"{error.status}: {error}")
+            await self._repo.approvals.mark_failed(order.id, f"{error.status}: {error}")
             return False
-        await self._repo.mark_approval_sent(order.id, delivered.conversation_id, delivered.activity_id,
+        await self._repo.approvals.mark_sent(order.id, delivered.conversation_id, delivered.activity_id,
                                             self._context.now())
         return True
 
@@ -110,10 +110,10 @@ class Approvals:
         fallback = await self._context.fallback_approver(order.municipality)
         if fallback is None or not fallback.id or fallback.id in (order.approver_id, order.user_id):
             return False
-        if not await self._repo.set_approver(order.id, fallback.id, fallback.upn, fallback.name, "fallback",
+        if not await self._repo.approvals.set_approver(order.id, fallback.id, fallback.upn, fallback.name, "fallback",
                                              self._context.now(), escalation=escalation):
             return False
-        moved = await self._repo.order(order.id)
+        moved = await self._repo.orders.get(order.id)
         assert moved is not None
         if order.approval_activity_id:  # the leader's card now says who decides
             await self._update(order.approval_conversation_id, order.approval_activity_id,
@@ -125,7 +125,7 @@ class Approvals:
         self, order_id: str, viewer: UserProfile, approve: bool, comment: str
     ) -> tuple[Order | None, Localized | None]:
         """Approve or decline; returns the order as it is now and a notice when nothing changed."""
-        order = await self._repo.order(order_id)
+        order = await self._repo.orders.get(order_id)
         if order is None:
             return None, None
         if order.state != AWAITING:
@@ -133,19 +133,19 @@ class Approvals:
         if viewer.id != order.approver_id:
             return order, T.ONLY_APPROVER
         state = APPROVED if approve else REJECTED
-        changed = await self._repo.decide(order.id, state, viewer.id, viewer.name or order.approver_name,
+        changed = await self._repo.approvals.decide(order.id, state, viewer.id, viewer.name or order.approver_name,
                                           comment, self._context.now())
-        decided = await self._repo.order(order.id)
+        decided = await self._repo.orders.get(order.id)
         assert decided is not None
         if not changed:  # someone else (or a second click) got there first
             return decided, T.ALREADY_DECIDED
         await self.after_decision(decided)
-        return await self._repo.order(order.id), None
+        return await self._repo.orders.get(order.id), None
 
     async def after_decision(self, order: Order) -> None:
         if order.state == APPROVED:
             await self.file_ticket(order)
-            order = await self._repo.order(order.id) or order
+            order = await self._repo.orders.get(order.id) or order
         await self.tell_employee(order)
 
     async def file_ticket(self, order: Order) -> None:
@@ -154,25 +154,25 @@ class Approvals:
             log.warning("no ticket submitter configured; the swap ticket waits", extra={"order": order.id})
             return
         now = self._context.now()
-        if not await self._repo.claim_ticket(order.id, now, now - CLAIM_SECONDS):
+        if not await self._repo.orders.claim_ticket(order.id, now, now - CLAIM_SECONDS):
             return
         try:
             submission = await tickets.submit(swap_draft(order, self._context.services.settings),
                                               notify_user_id=order.user_id or None)
         except Exception:  # noqa: BLE001 - the approval stands; the follow-up job files the ticket later
             log.exception("filing the swap ticket failed; will retry", extra={"order": order.id})
-            await self._repo.release_ticket(order.id)
+            await self._repo.orders.release_ticket(order.id)
             return
         if submission.ticket is not None:
-            await self._repo.record_ticket(order.id, "created", submission.ticket.number)
+            await self._repo.orders.record_ticket(order.id, "created", submission.ticket.number)
         else:
-            await self._repo.record_ticket(order.id, "queued", "")
+            await self._repo.orders.record_ticket(order.id, "queued", "")
 
     async def tell_employee(self, order: Order) -> None:
         """Tell the employee the outcome (once), and redraw their card."""
         if order.state == APPROVED and order.ticket_state == "pending":
             return  # told together with the ticket number once it is filed
-        if not await self._repo.claim_notice(order.id, self._context.now()):
+        if not await self._repo.orders.claim_notice(order.id, self._context.now()):
             return
         language = self._context.cards().language
         if order.state == APPROVED:
@@ -187,12 +187,12 @@ class Approvals:
         try:
             await self._context.courier.deliver(order.user_id, Reply(text=text))
         except DeliveryError:
-            await self._repo.unclaim_notice(order.id)  # try again in the next follow-up round
+            await self._repo.orders.unclaim_notice(order.id)  # try again in the next follow-up round
             log.warning("could not tell the employee yet", extra={"order": order.id})
             return
         except Undeliverable as error:
             log.warning("the employee cannot be reached", extra={"order": order.id, "error": str(error)})
-        target = await self._repo.target(order.campaign_id, order.user_key)
+        target = await self._repo.targets.get(order.campaign_id, order.user_key)
         if target is not None and target.activity_id:
             await self._update(target.conversation_id, target.activity_id, employee_card(target, order, self._context.cards()))
 

@@ -27,7 +27,7 @@ from skills.pc_replacement.cards import employee_card
 from skills.pc_replacement.context import PcContext
 from skills.pc_replacement.delivery import Undeliverable
 from skills.pc_replacement.planning import Planner
-from store.pc_replacement import SENDING, Target
+from store.pc.models import SENDING, Target
 
 log = logging.getLogger(__name__)
 RUNNER_STALE_SECONDS = 15.0  # a run that has not shown a sign of life for this long is taken over
@@ -85,31 +85,31 @@ class CampaignRunner:
         started = time.monotonic()
         context, repo = self._context, self._context.repo
         settings = context.services.settings
-        campaign = await repo.create_campaign(campaign_id, CAMPAIGN, campaign_date, settings.pc_max_age_years,
+        campaign = await repo.campaigns.create(campaign_id, CAMPAIGN, campaign_date, settings.pc_max_age_years,
                                               context.now())
         if campaign.kind != CAMPAIGN:
             raise ValueError(f"{campaign_id} is not a campaign")
         dead = campaign.runner if campaign.runner and (force or runner_is_dead(campaign.runner)) else ""
         now = context.now()
-        if not await repo.take_runner(campaign_id, self.runner, now, now - RUNNER_STALE_SECONDS, dead):
+        if not await repo.campaigns.take_runner(campaign_id, self.runner, now, now - RUNNER_STALE_SECONDS, dead):
             raise CampaignBusy(campaign.runner)
         heartbeat = asyncio.create_task(self._heartbeat(campaign_id))
         result = RunResult(campaign_id)
         try:
             plan = await self._planner.plan(campaign.campaign_date, campaign.max_age_years)
-            result.added = await repo.add_targets(campaign_id, plan.targets, context.now())
-            todo = await repo.unsent(campaign_id)
+            result.added = await repo.targets.add(campaign_id, plan.targets, context.now())
+            todo = await repo.targets.unsent(campaign_id)
             result.to_send = len(todo)
             result.uncertain = sum(1 for target in todo if target.delivery == SENDING)
             if result.uncertain:
                 log.warning("re-sending targets a crashed run left uncertain", extra={"count": result.uncertain})
             await self._send_all(todo, result)
-            result.targeted = len(await repo.targets(campaign_id))
+            result.targeted = len(await repo.targets.of_campaign(campaign_id))
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-            await repo.release_runner(campaign_id, self.runner, context.now())
+            await repo.campaigns.release_runner(campaign_id, self.runner, context.now())
         result.seconds = time.monotonic() - started
         return result
 
@@ -132,19 +132,19 @@ class CampaignRunner:
 
     async def _send_one(self, target: Target) -> str:
         context, repo = self._context, self._context.repo
-        if not await repo.claim_delivery(target.campaign_id, target.user_key, context.now()):
+        if not await repo.targets.claim_delivery(target.campaign_id, target.user_key, context.now()):
             return SKIPPED  # answered meanwhile (so it arrived), or another run has it
         user_id = target.user_id or await self._resolve_id(target)
         card = employee_card(target, None, context.cards())
         try:
             delivered = await context.courier.deliver(user_id, Reply(card=card))
         except Undeliverable as error:
-            await repo.mark_failed(target.campaign_id, target.user_key, str(error))
+            await repo.targets.mark_failed(target.campaign_id, target.user_key, str(error))
             return FAILED
         except DeliveryError as error:
-            await repo.mark_failed(target.campaign_id, target.user_key, f"Teams {error.status}: {error}")
+            await repo.targets.mark_failed(target.campaign_id, target.user_key, f"Teams {error.status}: {error}")
             return FAILED
-        await repo.mark_sent(target.campaign_id, target.user_key, user_id, delivered.conversation_id,
+        await repo.targets.mark_sent(target.campaign_id, target.user_key, user_id, delivered.conversation_id,
                              delivered.activity_id, context.now())
         return SENT
 
@@ -157,6 +157,6 @@ class CampaignRunner:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
-                await self._context.repo.heartbeat(campaign_id, self.runner, self._context.now())
+                await self._context.repo.campaigns.heartbeat(campaign_id, self.runner, self._context.now())
             except Exception:  # noqa: BLE001 - a missed heartbeat only risks a takeover after RUNNER_STALE_SECONDS
                 log.warning("campaign heartbeat failed", exc_info=True)

@@ -16,7 +16,7 @@ from core.cards import Card, card, execute, facts, heading, paragraph
 from core.language import Language
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.rules import age_text, norwegian_date
-from store.pc_replacement import APPROVED, AWAITING, LATER, NOT_MINE, ORDERED, REJECTED, Order, StoredDevice, Target
+from store.pc.models import APPROVED, AWAITING, LATER, NOT_MINE, ORDERED, REJECTED, Order, StoredDevice, Target
 
 VERB_ORDER = "pc.order"
 VERB_LATER = "pc.later"

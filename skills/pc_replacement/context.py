@@ -13,7 +13,7 @@ from skills.pc_replacement.delivery import Courier
 from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.rules import local_date
 from skills.services import Services
-from store.pc_replacement import PcReplacementRepository
+from store.pc import PcRepositories
 
 DAY = 86400.0
 INTERACTIVE_ATTEMPTS = 2
@@ -40,7 +40,7 @@ class PcContext:
         return cls(services, courier)
 
     @property
-    def repo(self) -> PcReplacementRepository:
+    def repo(self) -> PcRepositories:
         return self.services.store.pc
 
     def now(self) -> float:
@@ -73,7 +73,7 @@ class PcContext:
             if found is not None and found.id:
                 return found
         if "@" in key:
-            user_id = await self.repo.known_user_id(key)
+            user_id = await self.services.store.users.id_for_email(key)
             profile = await self.services.store.users.get(user_id) if user_id else None
             return Person(id=user_id, upn=key.lower(), name=profile.name if profile else key) if user_id else None
         profile = await self.services.store.users.get(key)

@@ -17,7 +17,7 @@ from skills.pc_replacement.approvals import Approvals
 from skills.pc_replacement.cards import employee_card
 from skills.pc_replacement.context import DAY, PcContext
 from skills.pc_replacement.delivery import Undeliverable
-from store.pc_replacement import Order
+from store.pc.models import Order
 
 log = logging.getLogger(__name__)
 
@@ -50,25 +50,25 @@ class FollowUps:
         settings = self._context.services.settings
         repo = self._context.repo
         sent = 0
-        for target in await repo.due_reminders(self._context.now(), settings.pc_reminder_days * DAY,
+        for target in await repo.targets.due_reminders(self._context.now(), settings.pc_reminder_days * DAY,
                                                settings.pc_max_reminders):
-            if not await repo.claim_reminder(target, self._context.now()):
+            if not await repo.targets.claim_reminder(target, self._context.now()):
                 continue
-            card = employee_card(await repo.target(target.campaign_id, target.user_key) or target, None,
+            card = employee_card(await repo.targets.get(target.campaign_id, target.user_key) or target, None,
                                  self._context.cards(), reminder=True)
             try:
                 delivered = await self._context.courier.deliver(target.user_id, Reply(card=card))
             except (Undeliverable, DeliveryError) as error:
                 log.warning("reminder not delivered", extra={"campaign": target.campaign_id, "error": str(error)})
                 continue
-            await repo.set_card(target.campaign_id, target.user_key, delivered.conversation_id, delivered.activity_id)
+            await repo.targets.set_card(target.campaign_id, target.user_key, delivered.conversation_id, delivered.activity_id)
             sent += 1
         return sent
 
     async def deliver_approvals(self) -> int:
         """Approval cards not delivered yet (outage, crash, no approver found at the time)."""
         delivered = 0
-        for order in await self._context.repo.awaiting_delivery():
+        for order in await self._context.repo.approvals.awaiting_delivery():
             if not order.approver_id:
                 order = await self._find_approver(order)
                 if order is None:
@@ -78,15 +78,15 @@ class FollowUps:
         return delivered
 
     async def _find_approver(self, order: Order) -> Order | None:
-        target = await self._context.repo.target(order.campaign_id, order.user_key)
+        target = await self._context.repo.targets.get(order.campaign_id, order.user_key)
         if target is None:
             return None
         approver, kind = await self._approvals.approver_for(target)
         if approver is None:
             return None
-        await self._context.repo.set_approver(order.id, approver.id, approver.upn, approver.name, kind,
+        await self._context.repo.approvals.set_approver(order.id, approver.id, approver.upn, approver.name, kind,
                                               self._context.now(), escalation=False)
-        return await self._context.repo.order(order.id)
+        return await self._context.repo.orders.get(order.id)
 
     async def remind_leaders(self) -> tuple[int, int]:
         """One reminder per approver (all their waiting orders in one message), then the fallback approver."""
@@ -94,9 +94,9 @@ class FollowUps:
         now = self._context.now()
         due: dict[str, list[Order]] = defaultdict(list)
         escalations = 0
-        for order in await self._context.repo.awaiting_decision():
+        for order in await self._context.repo.approvals.awaiting_decision():
             if order.leader_reminded_at is None and (order.approval_sent_at or now) + wait <= now:
-                if await self._context.repo.claim_leader_reminder(order.id, now):
+                if await self._context.repo.approvals.claim_leader_reminder(order.id, now):
                     due[order.approver_id].append(order)
             elif (order.leader_reminded_at is not None and order.leader_reminded_at + wait <= now
                   and order.approver_kind == "leader" and order.escalated_at is None):
@@ -115,18 +115,18 @@ class FollowUps:
 
     async def file_tickets(self) -> int:
         filed = 0
-        for order in await self._context.repo.needing_ticket():
+        for order in await self._context.repo.orders.needing_ticket():
             await self._approvals.file_ticket(order)
-            current = await self._context.repo.order(order.id)
+            current = await self._context.repo.orders.get(order.id)
             if current is not None and current.ticket_state != "pending":
                 filed += 1
         return filed
 
     async def tell_employees(self) -> int:
         told = 0
-        for order in await self._context.repo.needing_notice():
+        for order in await self._context.repo.orders.needing_notice():
             await self._approvals.tell_employee(order)
-            current = await self._context.repo.order(order.id)
+            current = await self._context.repo.orders.get(order.id)
             if current is not None and current.employee_notified_at is not None:
                 told += 1
         return told

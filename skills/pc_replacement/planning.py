@@ -9,7 +9,8 @@ from datetime import date
 
 from core.ports import Device, DeviceInventory, DeviceStatus, Directory, InventoryProblem, Person
 from skills.pc_replacement.rules import is_due
-from store.pc_replacement import NewTarget, PcReplacementRepository, StoredDevice
+from store.pc.models import NewTarget, StoredDevice
+from store.pc.orders import OrderRepository
 
 UNKNOWN_MUNICIPALITY = "ukjent"
 
@@ -47,17 +48,17 @@ def _stored(device: Device) -> StoredDevice:
 
 
 class Planner:
-    def __init__(self, inventory: DeviceInventory, directory: Directory, repository: PcReplacementRepository,
+    def __init__(self, inventory: DeviceInventory, directory: Directory, orders: OrderRepository,
                  fallback_approvers: dict[str, str]) -> None:
         self._inventory = inventory
         self._directory = directory
-        self._repository = repository
+        self._orders = orders
         self._fallbacks = fallback_approvers
 
     async def plan(self, campaign_date: date, max_age_years: int) -> Plan:
         snapshot = await self._inventory.snapshot()
         plan = Plan(campaign_date, max_age_years, snapshot.source, problems=list(snapshot.problems))
-        already_ordered = await self._repository.ordered_device_ids()
+        already_ordered = await self._orders.ordered_device_ids()
         candidates: list[Device] = []
         for device in snapshot.devices:
             row = plan.municipalities[device.municipality or UNKNOWN_MUNICIPALITY]

@@ -6,7 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.pc_replacement import STAT_FIELDS, Campaign, MunicipalityStats, PcReplacementRepository, Target
+from store.pc.campaigns import CampaignRepository
+from store.pc.models import STAT_FIELDS, Campaign, MunicipalityStats, Target
 
 COLUMN_TITLES = {
     "targeted": "målgruppe",
@@ -36,8 +37,8 @@ class CampaignReport:
         )
 
 
-async def build_report(repository: PcReplacementRepository, campaign: Campaign) -> CampaignReport:
-    return CampaignReport(campaign, await repository.stats(campaign.id), await repository.without_answer(campaign.id))
+async def build_report(campaigns: CampaignRepository, campaign: Campaign) -> CampaignReport:
+    return CampaignReport(campaign, await campaigns.stats(campaign.id), await campaigns.without_answer(campaign.id))
 
 
 def write_csv(report: CampaignReport, path: Path) -> Path:

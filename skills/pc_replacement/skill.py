@@ -34,7 +34,7 @@ from skills.pc_replacement.tickets import register_draft
 from skills.registry import Skill
 from skills.services import Services
 from skills.turn import Turn
-from store.pc_replacement import AWAITING, LATER, NOT_MINE, ORDERED, NewTarget, StoredDevice, Target
+from store.pc.models import AWAITING, LATER, NOT_MINE, ORDERED, NewTarget, StoredDevice, Target
 
 log = logging.getLogger(__name__)
 ONDEMAND = "ondemand"  # the campaign of orders that start with "jeg trenger ny PC"
@@ -63,9 +63,9 @@ class PcReplacementSkill(Skill):
         language, settings = turn.language, turn.services.settings
         cards = self.context.cards(language)
         repo = self.context.repo
-        for target in await repo.targets_of(turn.user.id, turn.user.email):
+        for target in await repo.targets.of_user(turn.user.id, turn.user.email):
             if target.response in ("", LATER, ORDERED):  # an open campaign card or order: show where it stands
-                order = await repo.order(target.order_id) if target.order_id else None
+                order = await repo.orders.get(target.order_id) if target.order_id else None
                 if target.response == ORDERED:
                     await turn.send(T.STATUS_INTRO(language))
                 await self._send_card(turn, target, employee_card(target, order, cards))
@@ -82,12 +82,12 @@ class PcReplacementSkill(Skill):
         if not devices:
             await turn.send(T.NO_DEVICES(language, years=settings.pc_max_age_years))
             return
-        ordered = await repo.ordered_device_ids()
+        ordered = await repo.orders.ordered_device_ids()
         open_devices = [d for d in devices if d.status is DeviceStatus.IN_USE and d.id not in ordered]
         due = [d for d in open_devices if d.purchased and is_due(d.purchased, cards.today, settings.pc_max_age_years)]
         if due:
             target = await self._ondemand_target(turn, due)
-            order = await repo.order(target.order_id) if target.order_id else None
+            order = await repo.orders.get(target.order_id) if target.order_id else None
             await self._send_card(turn, target, employee_card(target, order, cards))
             return
         lines = [
@@ -101,13 +101,13 @@ class PcReplacementSkill(Skill):
 
     async def _ondemand_target(self, turn: Turn, devices: list) -> Target:
         repo, user = self.context.repo, turn.user
-        await repo.create_campaign(ONDEMAND, ONDEMAND, self.context.today(), turn.services.settings.pc_max_age_years,
+        await repo.campaigns.create(ONDEMAND, ONDEMAND, self.context.today(), turn.services.settings.pc_max_age_years,
                                    self.context.now())
         upn = (user.email or user.id).lower()
         person = await self.context.person(upn) if turn.services.directory else None
         manager = person.manager if person else None
         first = min(devices, key=lambda device: device.purchased)
-        await repo.add_targets(ONDEMAND, [NewTarget(
+        await repo.targets.add(ONDEMAND, [NewTarget(
             user_key=upn, user_id=user.id, user_upn=upn, user_name=user.name or upn,
             municipality=first.municipality or user.municipality or UNKNOWN_MUNICIPALITY,
             department=first.department or (person.department if person else ""),
@@ -116,14 +116,14 @@ class PcReplacementSkill(Skill):
             manager_name=manager.name if manager and manager.active else "",
             devices=[StoredDevice(d.id, d.serial, d.model, d.purchased) for d in sorted(devices, key=lambda d: d.purchased)],
         )], self.context.now())
-        target = await repo.target(ONDEMAND, upn)
+        target = await repo.targets.get(ONDEMAND, upn)
         assert target is not None
         return target
 
     async def _send_card(self, turn: Turn, target: Target, card: dict) -> None:
         activity_id = await turn.send(Reply(card=card))
-        await self.context.repo.set_card(target.campaign_id, target.user_key, turn.conversation_id, activity_id)
-        await self.context.repo.confirm_delivery(target.campaign_id, target.user_key, self.context.now())
+        await self.context.repo.targets.set_card(target.campaign_id, target.user_key, turn.conversation_id, activity_id)
+        await self.context.repo.targets.confirm_delivery(target.campaign_id, target.user_key, self.context.now())
 
     # --- card buttons -----------------------------------------------------------------------
     async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
@@ -134,30 +134,30 @@ class PcReplacementSkill(Skill):
     async def _employee_action(self, turn: Turn, action: CardAction) -> ActionResult:
         repo, language = self.context.repo, turn.language
         cards = self.context.cards(language)
-        target = await repo.target(str(action.data.get("campaign", "")), str(action.data.get("user", "")))
+        target = await repo.targets.get(str(action.data.get("campaign", "")), str(action.data.get("user", "")))
         if target is None:
             return ActionResult(message=T.UNKNOWN_ORDER(language))
         if not is_employee(turn.user, target):
-            order = await repo.order(target.order_id) if target.order_id else None
+            order = await repo.orders.get(target.order_id) if target.order_id else None
             return ActionResult(card=employee_card(target, order, cards,
                                                    notice=T.NOT_YOUR_CARD(language, name=target.user_name)))
         now = self.context.now()
-        await repo.confirm_delivery(target.campaign_id, target.user_key, now)
+        await repo.targets.confirm_delivery(target.campaign_id, target.user_key, now)
         if action.verb == VERB_ORDER:
-            await repo.respond(target.campaign_id, target.user_key, ORDERED, now)
-            target = await repo.target(target.campaign_id, target.user_key) or target
+            await repo.targets.respond(target.campaign_id, target.user_key, ORDERED, now)
+            target = await repo.targets.get(target.campaign_id, target.user_key) or target
             if target.response == ORDERED:
                 order, created = await self.approvals.ensure_order(target)
                 if created or (order.state == AWAITING and order.approval_sent_at is None):
                     await self.approvals.send_approval(order)
         elif action.verb == VERB_LATER:
             days = turn.services.settings.pc_reminder_days
-            await repo.respond(target.campaign_id, target.user_key, LATER, now, remind_at=now + days * DAY)
+            await repo.targets.respond(target.campaign_id, target.user_key, LATER, now, remind_at=now + days * DAY)
         elif action.verb == VERB_NOT_MINE:
-            if await repo.respond(target.campaign_id, target.user_key, NOT_MINE, now):
+            if await repo.targets.respond(target.campaign_id, target.user_key, NOT_MINE, now):
                 await self._register_correction(target)
-        target = await repo.target(target.campaign_id, target.user_key) or target
-        order = await repo.order(target.order_id) if target.order_id else None
+        target = await repo.targets.get(target.campaign_id, target.user_key) or target
+        order = await repo.orders.get(target.order_id) if target.order_id else None
         return ActionResult(card=employee_card(target, order, cards))
 
     async def _register_correction(self, target: Target) -> None:
@@ -172,7 +172,7 @@ class PcReplacementSkill(Skill):
             log.exception("filing the register correction failed")
             return
         if submission.ticket is not None:
-            await self.context.repo.set_ticket(target.campaign_id, target.user_key, submission.ticket.number)
+            await self.context.repo.targets.set_ticket(target.campaign_id, target.user_key, submission.ticket.number)
 
     async def _approval_action(self, turn: Turn, action: CardAction) -> ActionResult:
         language = turn.language
@@ -180,7 +180,7 @@ class PcReplacementSkill(Skill):
         order_id = str(action.data.get("order", ""))
         notice = None
         if action.verb == VERB_REFRESH:
-            order = await self.context.repo.order(order_id)
+            order = await self.context.repo.orders.get(order_id)
         else:
             comment = str(action.data.get(COMMENT_INPUT) or "").strip()[:COMMENT_MAX_CHARS]
             order, notice = await self.approvals.decide(order_id, turn.user, action.verb == VERB_APPROVE, comment)

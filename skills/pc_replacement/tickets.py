@@ -9,7 +9,7 @@ from core.ports import TicketDraft
 from core.settings import Settings
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.rules import norwegian_date
-from store.pc_replacement import Order, StoredDevice, Target
+from store.pc.models import Order, StoredDevice, Target
 
 
 def _device_lines(devices: list[StoredDevice]) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from store.pc_replacement import (
+from store.pc.models import (
     APPROVED,
     AWAITING,
     FAILED,
@@ -46,82 +46,82 @@ def order_for(upn: str) -> NewOrder:
 
 
 async def test_targets_are_keyed_by_campaign_and_user(repo):
-    await repo.create_campaign("c1", "campaign", date(2025, 3, 3), 6, NOW)
-    again = await repo.create_campaign("c1", "campaign", date(2030, 1, 1), 9, NOW)
+    await repo.campaigns.create("c1", "campaign", date(2025, 3, 3), 6, NOW)
+    again = await repo.campaigns.create("c1", "campaign", date(2030, 1, 1), 9, NOW)
     assert (again.campaign_date, again.max_age_years) == (date(2025, 3, 3), 6)  # a re-run keeps the original
 
-    assert await repo.add_targets("c1", [target("kari@m.no"), target("per@m.no")], NOW) == 2
-    assert await repo.add_targets("c1", [target("kari@m.no"), target("ola@r.no", "rauma")], NOW) == 1
-    assert [t.user_key for t in await repo.unsent("c1")] == ["kari@m.no", "per@m.no", "ola@r.no"]
-    assert (await repo.target("c1", "kari@m.no")).devices == [DEVICE]
+    assert await repo.targets.add("c1", [target("kari@m.no"), target("per@m.no")], NOW) == 2
+    assert await repo.targets.add("c1", [target("kari@m.no"), target("ola@r.no", "rauma")], NOW) == 1
+    assert [t.user_key for t in await repo.targets.unsent("c1")] == ["kari@m.no", "per@m.no", "ola@r.no"]
+    assert (await repo.targets.get("c1", "kari@m.no")).devices == [DEVICE]
 
 
 async def test_a_target_is_claimed_once_and_a_dead_runs_claim_is_taken_again(repo):
-    await repo.create_campaign("c1", "campaign", date(2025, 3, 3), 6, NOW)
-    await repo.add_targets("c1", [target("kari@m.no")], NOW)
+    await repo.campaigns.create("c1", "campaign", date(2025, 3, 3), 6, NOW)
+    await repo.targets.add("c1", [target("kari@m.no")], NOW)
 
-    claims = await asyncio.gather(*(repo.claim_delivery("c1", "kari@m.no", NOW) for _ in range(5)))
+    claims = await asyncio.gather(*(repo.targets.claim_delivery("c1", "kari@m.no", NOW) for _ in range(5)))
     assert sum(claims) >= 1
-    assert (await repo.target("c1", "kari@m.no")).delivery == SENDING
-    await repo.mark_failed("c1", "kari@m.no", "Teams 503")
-    assert (await repo.target("c1", "kari@m.no")).delivery == FAILED
-    assert await repo.claim_delivery("c1", "kari@m.no", NOW)
-    await repo.mark_sent("c1", "kari@m.no", "id-kari", "a:1", "bot-1", NOW)
-    assert not await repo.claim_delivery("c1", "kari@m.no", NOW)
-    assert await repo.unsent("c1") == []
+    assert (await repo.targets.get("c1", "kari@m.no")).delivery == SENDING
+    await repo.targets.mark_failed("c1", "kari@m.no", "Teams 503")
+    assert (await repo.targets.get("c1", "kari@m.no")).delivery == FAILED
+    assert await repo.targets.claim_delivery("c1", "kari@m.no", NOW)
+    await repo.targets.mark_sent("c1", "kari@m.no", "id-kari", "a:1", "bot-1", NOW)
+    assert not await repo.targets.claim_delivery("c1", "kari@m.no", NOW)
+    assert await repo.targets.unsent("c1") == []
 
 
 async def test_the_answer_is_recorded_once_and_later_can_become_an_order(repo):
-    await repo.create_campaign("c1", "campaign", date(2025, 3, 3), 6, NOW)
-    await repo.add_targets("c1", [target("kari@m.no")], NOW)
-    assert await repo.respond("c1", "kari@m.no", LATER, NOW, remind_at=NOW + 7 * 86400)
-    assert await repo.respond("c1", "kari@m.no", ORDERED, NOW)
-    assert not await repo.respond("c1", "kari@m.no", NOT_MINE, NOW)
-    assert (await repo.target("c1", "kari@m.no")).response == ORDERED
+    await repo.campaigns.create("c1", "campaign", date(2025, 3, 3), 6, NOW)
+    await repo.targets.add("c1", [target("kari@m.no")], NOW)
+    assert await repo.targets.respond("c1", "kari@m.no", LATER, NOW, remind_at=NOW + 7 * 86400)
+    assert await repo.targets.respond("c1", "kari@m.no", ORDERED, NOW)
+    assert not await repo.targets.respond("c1", "kari@m.no", NOT_MINE, NOW)
+    assert (await repo.targets.get("c1", "kari@m.no")).response == ORDERED
 
 
 async def test_an_order_is_created_once_and_decided_once(repo):
-    results = await asyncio.gather(*(repo.create_order(order_for("kari@m.no"), NOW) for _ in range(3)))
+    results = await asyncio.gather(*(repo.orders.create(order_for("kari@m.no"), NOW) for _ in range(3)))
     assert sum(created for _, created in results) == 1
     assert len({order.id for order, _ in results}) == 1
     order_id = results[0][0].id
-    assert await repo.ordered_device_ids() == {"MOL-0001"}
+    assert await repo.orders.ordered_device_ids() == {"MOL-0001"}
 
-    assert not await repo.decide(order_id, APPROVED, "id-siri", "Siri", "", NOW)  # not the approver
+    assert not await repo.approvals.decide(order_id, APPROVED, "id-siri", "Siri", "", NOW)  # not the approver
     decisions = await asyncio.gather(
-        repo.decide(order_id, APPROVED, "id-lena", "Lena Lie", "", NOW),
-        repo.decide(order_id, REJECTED, "id-lena", "Lena Lie", "nei", NOW),
+        repo.approvals.decide(order_id, APPROVED, "id-lena", "Lena Lie", "", NOW),
+        repo.approvals.decide(order_id, REJECTED, "id-lena", "Lena Lie", "nei", NOW),
     )
     assert sorted(decisions) == [False, True]
-    decided = await repo.order(order_id)
+    decided = await repo.orders.get(order_id)
     assert decided.state in (APPROVED, REJECTED) and decided.state != AWAITING
 
 
 async def test_escalation_hands_over_once(repo):
-    order, _ = await repo.create_order(order_for("kari@m.no"), NOW)
-    moved = await asyncio.gather(*(repo.set_approver(order.id, "id-frode", "frode@m.no", "Frode", "fallback", NOW,
+    order, _ = await repo.orders.create(order_for("kari@m.no"), NOW)
+    moved = await asyncio.gather(*(repo.approvals.set_approver(order.id, "id-frode", "frode@m.no", "Frode", "fallback", NOW,
                                                      escalation=True) for _ in range(3)))
     assert sum(moved) == 1
-    assert (await repo.order(order.id)).approver_id == "id-frode"
+    assert (await repo.orders.get(order.id)).approver_id == "id-frode"
 
 
 async def test_due_reminders_and_the_report_query(repo):
-    await repo.create_campaign("c1", "campaign", date(2025, 3, 3), 6, NOW)
-    await repo.add_targets("c1", [target("kari@m.no"), target("per@m.no"), target("ola@r.no", "rauma")], NOW)
+    await repo.campaigns.create("c1", "campaign", date(2025, 3, 3), 6, NOW)
+    await repo.targets.add("c1", [target("kari@m.no"), target("per@m.no"), target("ola@r.no", "rauma")], NOW)
     for key in ("kari@m.no", "per@m.no", "ola@r.no"):
-        await repo.claim_delivery("c1", key, NOW)
-        await repo.mark_sent("c1", key, f"id-{key}", "a:1", "bot-1", NOW)
-    await repo.respond("c1", "kari@m.no", ORDERED, NOW)
-    order, _ = await repo.create_order(order_for("kari@m.no"), NOW)
-    await repo.decide(order.id, APPROVED, "id-lena", "Lena Lie", "", NOW)
+        await repo.targets.claim_delivery("c1", key, NOW)
+        await repo.targets.mark_sent("c1", key, f"id-{key}", "a:1", "bot-1", NOW)
+    await repo.targets.respond("c1", "kari@m.no", ORDERED, NOW)
+    order, _ = await repo.orders.create(order_for("kari@m.no"), NOW)
+    await repo.approvals.decide(order.id, APPROVED, "id-lena", "Lena Lie", "", NOW)
 
-    assert await repo.due_reminders(NOW + 6 * 86400, 7 * 86400.0, 2) == []
-    due = await repo.due_reminders(NOW + 7 * 86400, 7 * 86400.0, 2)
+    assert await repo.targets.due_reminders(NOW + 6 * 86400, 7 * 86400.0, 2) == []
+    due = await repo.targets.due_reminders(NOW + 7 * 86400, 7 * 86400.0, 2)
     assert [t.user_key for t in due] == ["per@m.no", "ola@r.no"]
-    assert await repo.claim_reminder(due[0], NOW + 7 * 86400)
-    assert not await repo.claim_reminder(due[0], NOW + 7 * 86400)  # the same reminder twice: once
+    assert await repo.targets.claim_reminder(due[0], NOW + 7 * 86400)
+    assert not await repo.targets.claim_reminder(due[0], NOW + 7 * 86400)  # the same reminder twice: once
 
-    stats = {row.municipality: row for row in await repo.stats("c1")}
+    stats = {row.municipality: row for row in await repo.campaigns.stats("c1")}
     assert (stats["molde"].targeted, stats["molde"].sent, stats["molde"].ordered, stats["molde"].approved,
             stats["molde"].no_response) == (2, 2, 1, 1, 1)
     assert (stats["rauma"].targeted, stats["rauma"].no_response) == (1, 1)
@@ -129,12 +129,12 @@ async def test_due_reminders_and_the_report_query(repo):
 
 
 async def test_one_runner_per_campaign(repo):
-    await repo.create_campaign("c1", "campaign", date(2025, 3, 3), 6, NOW)
-    assert await repo.take_runner("c1", "a", NOW, NOW - 15)
-    assert not await repo.take_runner("c1", "b", NOW + 1, NOW + 1 - 15)
-    assert await repo.take_runner("c1", "b", NOW + 1, NOW + 1 - 15, dead_runner="a")  # a's process is gone
-    assert await repo.heartbeat("c1", "b", NOW + 20)
-    assert not await repo.take_runner("c1", "c", NOW + 30, NOW + 30 - 15)
-    assert await repo.take_runner("c1", "c", NOW + 40, NOW + 40 - 15)  # b went silent
-    await repo.release_runner("c1", "c", NOW + 41)
-    assert (await repo.campaign("c1")).runner == ""
+    await repo.campaigns.create("c1", "campaign", date(2025, 3, 3), 6, NOW)
+    assert await repo.campaigns.take_runner("c1", "a", NOW, NOW - 15)
+    assert not await repo.campaigns.take_runner("c1", "b", NOW + 1, NOW + 1 - 15)
+    assert await repo.campaigns.take_runner("c1", "b", NOW + 1, NOW + 1 - 15, dead_runner="a")  # a's process is gone
+    assert await repo.campaigns.heartbeat("c1", "b", NOW + 20)
+    assert not await repo.campaigns.take_runner("c1", "c", NOW + 30, NOW + 30 - 15)
+    assert await repo.campaigns.take_runner("c1", "c", NOW + 40, NOW + 40 - 15)  # b went silent
+    await repo.campaigns.release_runner("c1", "c", NOW + 41)
+    assert (await repo.campaigns.get("c1")).runner == ""

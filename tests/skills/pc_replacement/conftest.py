@@ -155,7 +155,7 @@ class PcWorld:
 
     def runner(self) -> CampaignRunner:
         services = self.services
-        planner = Planner(services.inventory, services.directory, services.store.pc, services.settings.pc_fallback_approvers)
+        planner = Planner(services.inventory, services.directory, services.store.pc.orders, services.settings.pc_fallback_approvers)
         return CampaignRunner(self.context(), planner)
 
     def followups(self) -> FollowUps:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core.cards import validate_card
 from skills.pc_replacement.cards import VERB_APPROVE, VERB_LATER, VERB_NOT_MINE, VERB_ORDER, VERB_REFRESH, VERB_REJECT
-from store.pc_replacement import APPROVED, AWAITING, REJECTED
+from store.pc.models import APPROVED, AWAITING, REJECTED
 from tests.harness import KARI, OLA, SIRI, text_of
 from tests.skills.pc_replacement.conftest import ANE, CAMPAIGN, FRODE, LENA, PER
 
@@ -71,7 +71,7 @@ async def test_order_sends_the_leader_an_approval_card_and_approve_files_a_ticke
                for text in await texts(world, KARI))
     refreshed = await click(world, KARI, VERB_REFRESH, {"view": "employee", **key(KARI)})
     assert "Godkjent av Lena Lie 03.03.2025. Kundeservice har fått sak 2025001" in card_text(refreshed)
-    assert (await world.repo.order(order_id)).state == APPROVED
+    assert (await world.repo.orders.get(order_id)).state == APPROVED
 
 
 async def test_decline_sends_the_employee_the_comment(world):
@@ -103,7 +103,7 @@ async def test_only_the_leader_can_decide_anyone_else_is_politely_refused(world)
     for card in (refused, refused_self):
         assert "Bare Lena Lie kan godkjenne eller avslå denne bestillingen. Ingenting er endret." in card_text(card)
         assert "actions" not in card
-    assert (await world.repo.order(order_id)).state == AWAITING
+    assert (await world.repo.orders.get(order_id)).state == AWAITING
     assert world.tickets.created == []
 
 
@@ -124,8 +124,8 @@ async def test_double_clicks_and_stale_cards_show_the_current_state_and_change_n
         assert "allerede behandlet, så ingenting er endret" in card_text(card)
     assert len(world.tickets.created) == 1
     assert sum("har godkjent" in text for text in await texts(world, KARI)) == 1
-    assert (await world.repo.order(order_id)).state == APPROVED
-    assert len(await world.repo.orders(CAMPAIGN)) == 1
+    assert (await world.repo.orders.get(order_id)).state == APPROVED
+    assert len(await world.repo.orders.all(CAMPAIGN)) == 1
 
 
 async def test_the_employee_buttons_work_only_for_that_employee(world):
@@ -134,7 +134,7 @@ async def test_the_employee_buttons_work_only_for_that_employee(world):
     card = await click(world, OLA, VERB_ORDER, key(KARI))
 
     assert "knappene virker bare for Kari Nordmann" in card_text(card)
-    assert await world.repo.orders(CAMPAIGN) == []
+    assert await world.repo.orders.all(CAMPAIGN) == []
 
 
 async def test_no_leader_in_the_register_goes_to_the_fallback_approver(world):
@@ -182,7 +182,7 @@ async def test_a_silent_leader_is_reminded_once_then_the_fallback_approver_is_as
     late = await click(world, LENA, VERB_APPROVE, {"order": order_id})
     assert "Bare Frode Reserve kan godkjenne" in card_text(late)
     await click(world, FRODE, VERB_APPROVE, {"order": order_id})
-    assert (await world.repo.order(order_id)).decided_by_name == "Frode Reserve"
+    assert (await world.repo.orders.get(order_id)).decided_by_name == "Frode Reserve"
     assert len(world.tickets.created) == 1
 
 
@@ -195,7 +195,7 @@ async def test_a_failing_ticket_desk_keeps_the_approval_and_the_follow_up_files_
 
     await click(world, LENA, VERB_APPROVE, {"order": order_id})
 
-    assert world.tickets.created == [] and (await world.repo.order(order_id)).state == APPROVED
+    assert world.tickets.created == [] and (await world.repo.orders.get(order_id)).state == APPROVED
     assert not any("har godkjent" in text for text in await texts(world, KARI))
     result = await world.followups().run_once()
     assert (result.tickets, result.notices) == (1, 1)
@@ -286,7 +286,7 @@ async def test_a_declined_order_is_final_for_the_campaign(world):
     again = await order(world, KARI)  # a stale card's button
 
     assert "Avslått av Lena Lie" in card_text(again)
-    assert [o.state for o in await world.repo.orders(CAMPAIGN)] == [REJECTED]
+    assert [o.state for o in await world.repo.orders.all(CAMPAIGN)] == [REJECTED]
 
 
 async def test_the_swap_ticket_goes_through_the_ticket_skills_outbox_to_the_desk(world):

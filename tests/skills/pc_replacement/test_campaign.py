@@ -8,7 +8,7 @@ import pytest
 from core.ports import DeliveryError
 from skills.pc_replacement.campaign import CampaignBusy
 from skills.pc_replacement.cards import VERB_LATER, VERB_NOT_MINE, VERB_ORDER, VERB_REFRESH
-from store.pc_replacement import FAILED, SENDING, SENT
+from store.pc.models import FAILED, SENDING, SENT
 from tests.harness import KARI, OLA, SIRI
 from tests.skills.pc_replacement.conftest import CAMPAIGN, CAMPAIGN_DATE, DUE, GURO, LENA, PER, TOR
 
@@ -89,7 +89,7 @@ async def test_a_crash_mid_run_and_a_rerun_send_no_duplicates_and_miss_no_one(wo
     monkeypatch.setattr(messenger, "send_to_user", dying_send)
     with pytest.raises(BaseExceptionGroup):
         await world.run()
-    targets = await world.repo.targets(CAMPAIGN)
+    targets = await world.repo.targets.of_campaign(CAMPAIGN)
     assert sum(target.delivery == SENT for target in targets) == 2
     assert any(target.delivery == SENDING for target in targets)  # claimed when the process died
 
@@ -99,14 +99,14 @@ async def test_a_crash_mid_run_and_a_rerun_send_no_duplicates_and_miss_no_one(wo
     assert resumed.to_send == len(DUE) - 2
     for person in DUE:
         assert len(await campaign_cards(world, person)) == 1, person.member.name
-    assert all(target.delivery == SENT for target in await world.repo.targets(CAMPAIGN))
+    assert all(target.delivery == SENT for target in await world.repo.targets.of_campaign(CAMPAIGN))
 
 
 async def test_a_card_teams_took_before_the_crash_is_sent_again_rather_than_missed(world):
     """At least once: a target left "sending" by a dead run is re-sent (the card is harmless twice)."""
-    await world.repo.create_campaign(CAMPAIGN, "campaign", CAMPAIGN_DATE, 6, world.clock().timestamp())
+    await world.repo.campaigns.create(CAMPAIGN, "campaign", CAMPAIGN_DATE, 6, world.clock().timestamp())
     await world.run()
-    kari = await world.repo.target(CAMPAIGN, KARI.member.email)
+    kari = await world.repo.targets.get(CAMPAIGN, KARI.member.email)
     await world.services.store.db.execute(
         "UPDATE pc_targets SET delivery = ? WHERE campaign_id = ? AND user_key = ?", SENDING, CAMPAIGN, kari.user_key)
 
@@ -118,7 +118,7 @@ async def test_a_card_teams_took_before_the_crash_is_sent_again_rather_than_miss
 
 async def test_a_card_the_employee_already_used_is_not_sent_again_after_a_crash(world):
     await world.run()
-    kari = await world.repo.target(CAMPAIGN, KARI.member.email)
+    kari = await world.repo.targets.get(CAMPAIGN, KARI.member.email)
     await world.services.store.db.execute(
         "UPDATE pc_targets SET delivery = ? WHERE campaign_id = ? AND user_key = ?", SENDING, CAMPAIGN, kari.user_key)
     await world.harness.channel.click(KARI, VERB_LATER, {"campaign": CAMPAIGN, "user": kari.user_key})
@@ -131,8 +131,8 @@ async def test_a_card_the_employee_already_used_is_not_sent_again_after_a_crash(
 
 async def test_a_live_run_is_not_joined_and_a_silent_one_is_taken_over(world):
     runner = world.runner()
-    campaign = await world.repo.create_campaign(CAMPAIGN, "campaign", CAMPAIGN_DATE, 6, world.clock().timestamp())
-    assert await world.repo.take_runner(campaign.id, "elsewhere:1234:abcd", world.clock().timestamp(), 0.0)
+    campaign = await world.repo.campaigns.create(CAMPAIGN, "campaign", CAMPAIGN_DATE, 6, world.clock().timestamp())
+    assert await world.repo.campaigns.take_runner(campaign.id, "elsewhere:1234:abcd", world.clock().timestamp(), 0.0)
 
     with pytest.raises(CampaignBusy):
         await runner.run(CAMPAIGN, CAMPAIGN_DATE)
@@ -164,7 +164,7 @@ async def test_a_message_teams_keeps_refusing_is_failed_reported_and_sent_by_the
     first = await world.run()
 
     assert first.outcomes["failed"] == 1 and first.outcomes["sent"] == len(DUE) - 1
-    [failed] = [target for target in await world.repo.targets(CAMPAIGN) if target.delivery == FAILED]
+    [failed] = [target for target in await world.repo.targets.of_campaign(CAMPAIGN) if target.delivery == FAILED]
     assert "503" in failed.last_error
     second = await world.run()
     assert second.outcomes["sent"] == 1
@@ -179,7 +179,7 @@ async def test_an_employee_rakel_cannot_reach_is_failed_not_retried_forever(worl
     result = await world.run()
 
     assert result.outcomes["failed"] == 1
-    [failed] = [target for target in await world.repo.targets(CAMPAIGN) if target.delivery == FAILED]
+    [failed] = [target for target in await world.repo.targets.of_campaign(CAMPAIGN) if target.delivery == FAILED]
     assert "ikke installert" in failed.last_error
     assert world.sleeps.delays == []  # not retried: waiting would not help
 

@@ -58,7 +58,7 @@ async def test_after_ordering_the_question_shows_the_status(world):
 
     assert replies[0]["text"] == "Her er status for PC-bestillingen din:"
     assert "venter på godkjenning fra Lena Lie" in text_of(replies[1])
-    assert len(await world.repo.orders()) == 1
+    assert len(await world.repo.orders.all()) == 1
 
 
 async def test_an_unreadable_register_gets_a_friendly_answer(world, register_path):

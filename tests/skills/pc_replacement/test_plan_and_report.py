@@ -33,7 +33,7 @@ ODD = LocalUser.create("Odd Verma", "odd.verma@rauma.kommune.no")
 
 def planner(world) -> Planner:
     services = world.services
-    return Planner(services.inventory, services.directory, services.store.pc, services.settings.pc_fallback_approvers)
+    return Planner(services.inventory, services.directory, services.store.pc.orders, services.settings.pc_fallback_approvers)
 
 
 async def test_plan_counts_per_municipality_and_lists_the_problem_rows(world):
@@ -101,7 +101,7 @@ async def test_report_csv_chart_and_status_per_municipality(world, register_path
     await answer(PER, VERB_ORDER)
     await answer(HANNE, VERB_NOT_MINE)
     await answer(GURO, VERB_LATER)
-    for order in await world.repo.orders(CAMPAIGN):
+    for order in await world.repo.orders.all(CAMPAIGN):
         approver = LENA if order.user_upn == KARI.member.email else FRODE
         verb = VERB_APPROVE if approver is LENA else VERB_REJECT
         await channel.click(approver, verb, {"order": order.id, "comment": "ok"})
