@@ -30,7 +30,6 @@ from skills.catalog import build_registry
 from skills.dispatcher import Dispatcher
 from skills.knowledge.answering import Answerer
 from skills.pc_replacement.rules import local_date
-from skills.router.embedded import EmbeddedRouter
 from skills.router.llm import LlmRouter
 from skills.services import Services
 from skills.tickets.announce import AnnouncingLocalDesk
@@ -153,9 +152,10 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
     services = Services(settings=settings, store=store, messenger=messenger, llm=llm, answerer=answerer,
                         inventory=pc.inventory, directory=pc.directory)
     ticket_checks = _wire_tickets(settings, services, resources)
-    embedded = EmbeddedRouter()
-    router = LlmRouter(services.llm, embedded, settings.router_timeout_seconds) if services.llm else embedded
     registry = build_registry(services)
+    embedded = registry.router
+    router = (LlmRouter(services.llm, embedded, settings.router_timeout_seconds, registry.intents)
+              if services.llm else embedded)
     dispatcher = Dispatcher(registry, router)
     connector = ConnectorHttp()
     resources.push_async_callback(connector.close)

@@ -7,7 +7,7 @@ import re
 from core.messages import ActionResult, CardAction
 from core.pii import mask
 from core.texts import Localized
-from skills.help import welcome
+from skills.help.skill import welcome
 from skills.registry import SkillRegistry
 from skills.router import Router
 from skills.turn import Turn
@@ -86,7 +86,7 @@ class Dispatcher:
         skill = self._registry.for_intent(classification.intent)
         turn.skill_name = skill.name
         await self._record(turn, lambda: skill.on_message(turn, classification.intent))
-        return classification.intent.value
+        return classification.intent
 
     async def on_channel_message(self, turn: Turn) -> str:
         """A message in a Teams channel goes to the skill that claims it (e.g. a reply in a handoff thread).

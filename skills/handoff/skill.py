@@ -9,22 +9,21 @@ from collections.abc import Awaitable, Callable
 from core.messages import ActionResult, CardAction, Reply
 from skills.handoff.cards import CLAIM, END, RATE, START
 from skills.handoff.flow import SKILL, HandoffFlow
-from skills.intents import Intent
-from skills.registry import Skill
+from skills.intents import load_intents
+from skills.registry import Skill, card_action
 from skills.services import Services
 from skills.turn import Turn
 
 
 class HandoffSkill(Skill):
     name = SKILL
-    intents = (Intent.TALK_TO_HUMAN,)
-    actions = (START, CLAIM, END, RATE)
+    intents = load_intents(__file__)
 
     def __init__(self, services: Services) -> None:
         self._flow = HandoffFlow(services)
         self._interval = services.settings.handoff_check_interval_seconds
 
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.send(Reply(card=await self._flow.request(turn)))
 
     async def on_dialog(self, turn: Turn) -> None:
@@ -36,16 +35,22 @@ class HandoffSkill(Skill):
     async def on_channel_message(self, turn: Turn) -> bool:
         return await self._flow.from_agent(turn)
 
-    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+    @card_action(START)
+    async def start(self, turn: Turn, action: CardAction) -> ActionResult:
+        return ActionResult(card=await self._flow.request(turn, str(action.data.get("question") or "")))
+
+    @card_action(CLAIM)
+    async def claim(self, turn: Turn, action: CardAction) -> ActionResult:
+        return await self._flow.claim(turn, _handoff_id(action))
+
+    @card_action(END)
+    async def end(self, turn: Turn, action: CardAction) -> ActionResult:
+        return await self._flow.end_clicked(turn, _handoff_id(action), action.data.get("resolved") is not False)
+
+    @card_action(RATE)
+    async def rate(self, turn: Turn, action: CardAction) -> ActionResult:
         data = action.data
-        handoff_id = str(data.get("handoff_id") or "")
-        if action.verb == START:
-            return ActionResult(card=await self._flow.request(turn, str(data.get("question") or "")))
-        if action.verb == CLAIM:
-            return await self._flow.claim(turn, handoff_id)
-        if action.verb == END:
-            return await self._flow.end_clicked(turn, handoff_id, data.get("resolved") is not False)
-        return await self._flow.rate(turn, handoff_id, _as_int(data.get("rating")), str(data.get("comment") or ""))
+        return await self._flow.rate(turn, _handoff_id(action), _as_int(data.get("rating")), str(data.get("comment") or ""))
 
     def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
         return {"upkeep": self._upkeep}
@@ -54,6 +59,10 @@ class HandoffSkill(Skill):
         while True:
             await self._flow.upkeep()  # survives its own errors step by step
             await asyncio.sleep(self._interval)
+
+
+def _handoff_id(action: CardAction) -> str:
+    return str(action.data.get("handoff_id") or "")
 
 
 def _as_int(value: object) -> int:

@@ -12,10 +12,10 @@ from core.language import Language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask
 from retrieval.model import AudienceScope
-from skills.intents import Intent
+from skills.intents import load_intents
 from skills.knowledge import skill_texts as texts
 from skills.knowledge.answering import Answer, Answerer
-from skills.registry import Skill
+from skills.registry import Skill, card_action
 from skills.turn import Turn
 from store.answers import GivenAnswer
 from store.feedback import FeedbackEntry
@@ -47,13 +47,12 @@ def with_source_markers(answer: Answer, language: Language) -> str:
 
 class KnowledgeSkill(Skill):
     name = "knowledge"
-    intents = (Intent.KNOWLEDGE,)
-    actions = (FEEDBACK_VERB,)
+    intents = load_intents(__file__)
 
     def __init__(self, answerer: Answerer) -> None:
         self._answerer = answerer
 
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         question = turn.incoming.text
         history = await turn.services.store.history.recent(turn.conversation_id)
         try:
@@ -103,7 +102,8 @@ class KnowledgeSkill(Skill):
         if answer.text:
             await turn.send(Reply(text=with_source_markers(answer, turn.language), citations=answer.citations))
 
-    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+    @card_action(FEEDBACK_VERB)
+    async def on_thumbs(self, turn: Turn, action: CardAction) -> ActionResult:
         """A thumbs up or down (Teams' feedback loop) on one of Rakel's answers."""
         liked = action.data.get("reaction") == "like"
         comment = mask(str(action.data.get("comment") or ""))[:2000]

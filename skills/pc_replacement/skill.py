@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from core.messages import ActionResult, CardAction, Reply, UserProfile
 from core.ports import DeviceStatus, InventoryError
-from skills.intents import Intent
+from skills.intents import load_intents
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.approvals import Approvals
 from skills.pc_replacement.cards import (
@@ -21,7 +21,6 @@ from skills.pc_replacement.cards import (
     VERB_ORDER,
     VERB_REFRESH,
     VERB_REJECT,
-    VERBS,
     approval_card,
     employee_card,
 )
@@ -31,7 +30,7 @@ from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.planning import UNKNOWN_MUNICIPALITY
 from skills.pc_replacement.rules import age_text, due_date, is_due, norwegian_date
 from skills.pc_replacement.tickets import register_draft
-from skills.registry import Skill
+from skills.registry import Skill, card_action
 from skills.services import Services
 from skills.turn import Turn
 from store.pc.models import AWAITING, LATER, NOT_MINE, ORDERED, NewTarget, StoredDevice, Target
@@ -48,8 +47,7 @@ def is_employee(user: UserProfile, target: Target) -> bool:
 
 class PcReplacementSkill(Skill):
     name = "pc_replacement"
-    intents = (Intent.PC_REPLACEMENT,)
-    actions = VERBS
+    intents = load_intents(__file__)
 
     def __init__(self, services: Services) -> None:
         pacer = Pacer(services.settings.pc_campaign_rate_per_second)  # one rate for all of this process's sends
@@ -59,7 +57,7 @@ class PcReplacementSkill(Skill):
         self.followups = FollowUps(background, Approvals(background))
 
     # --- "jeg trenger ny PC" ----------------------------------------------------------------
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         language, settings = turn.language, turn.services.settings
         cards = self.context.cards(language)
         repo = self.context.repo
@@ -126,12 +124,14 @@ class PcReplacementSkill(Skill):
         await self.context.repo.targets.confirm_delivery(target.campaign_id, target.user_key, self.context.now())
 
     # --- card buttons -----------------------------------------------------------------------
-    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
-        if action.verb in (VERB_APPROVE, VERB_REJECT) or action.data.get("view") == "approval":
-            return await self._approval_action(turn, action)
-        return await self._employee_action(turn, action)
+    @card_action(VERB_REFRESH)
+    async def refresh(self, turn: Turn, action: CardAction) -> ActionResult:
+        if action.data.get("view") == "approval":
+            return await self.approval_action(turn, action)
+        return await self.employee_action(turn, action)
 
-    async def _employee_action(self, turn: Turn, action: CardAction) -> ActionResult:
+    @card_action(VERB_ORDER, VERB_LATER, VERB_NOT_MINE)
+    async def employee_action(self, turn: Turn, action: CardAction) -> ActionResult:
         repo, language = self.context.repo, turn.language
         cards = self.context.cards(language)
         target = await repo.targets.get(str(action.data.get("campaign", "")), str(action.data.get("user", "")))
@@ -174,7 +174,8 @@ class PcReplacementSkill(Skill):
         if submission.ticket is not None:
             await self.context.repo.targets.set_ticket(target.campaign_id, target.user_key, submission.ticket.number)
 
-    async def _approval_action(self, turn: Turn, action: CardAction) -> ActionResult:
+    @card_action(VERB_APPROVE, VERB_REJECT)
+    async def approval_action(self, turn: Turn, action: CardAction) -> ActionResult:
         language = turn.language
         cards = self.context.cards(language)
         order_id = str(action.data.get("order", ""))

@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.language import Language
-from skills.intents import Intent
 
 
 @dataclass(frozen=True)
 class Classification:
-    intent: Intent
+    intent: str  # an intent name a skill declared
     confidence: float
     router: str  # "embedded" | "llm"
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import Stemmer
 from rapidfuzz import fuzz
 
 from core.language import Language
-from skills.intents import Intent
+from skills.intents import KNOWLEDGE, IntentSpec
 from skills.router import Classification
-from skills.router.phrases import GREETING_EXTRA_WORDS, PHRASES, STOP_WORDS
+from skills.router.phrases import GREETING_EXTRA_WORDS, SMALLTALK, STOP_WORDS
 
 _WORD = re.compile(r"[a-z0-9æøåé]+")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
@@ -42,13 +43,15 @@ def _matches(phrase_word: str, message_word: str) -> bool:
     return len(message_word) >= _MIN_FUZZY_LENGTH - 1 and fuzz.ratio(phrase_word, message_word) >= _TYPO_SIMILARITY
 
 
-def _compile(phrases: dict[Intent, tuple[str, ...]]) -> list[tuple[Intent, tuple[str, ...]]]:
+def _compile(specs: Iterable[IntentSpec]) -> list[tuple[str, tuple[str, ...]]]:
     compiled = []
-    for intent, texts in phrases.items():
-        for text in texts:
-            words = tuple(content_words(text))
+    for spec in specs:
+        if spec.name == KNOWLEDGE:  # the default needs no phrases
+            continue
+        for example in spec.examples:
+            words = tuple(content_words(example.text))
             if words:
-                compiled.append((intent, words))
+                compiled.append((spec.name, words))
     return compiled
 
 
@@ -70,25 +73,33 @@ def _phrase_in(phrase: tuple[str, ...], words: list[str]) -> bool:
 class EmbeddedRouter:
     """Works in bokmål, nynorsk and English without any service. Unmatched text is a question."""
 
-    def __init__(self, phrases: dict[Intent, tuple[str, ...]] = PHRASES) -> None:
-        self._phrases = _compile(phrases)
+    def __init__(self, intents: Iterable[IntentSpec] | Callable[[], Iterable[IntentSpec]]) -> None:
+        self._intents = intents
+        self._compiled: list[tuple[str, tuple[str, ...]]] | None = None
+
+    @property
+    def _phrases(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Built on first use, so a registry can hand out its router before every skill is registered."""
+        if self._compiled is None:
+            self._compiled = _compile(self._intents() if callable(self._intents) else self._intents)
+        return self._compiled
 
     def classify_now(self, text: str) -> Classification:
         """The intent of the longest phrase found within one sentence; questions by default."""
         words = content_words(text)
         sentences = [content_words(sentence) for sentence in _SENTENCE_END.split(text)]
-        best: tuple[int, Intent] | None = None
+        best: tuple[int, str] | None = None
         for intent, phrase in self._phrases:
             if best is not None and len(phrase) <= best[0]:
                 continue
             if any(len(phrase) <= len(sentence) and _phrase_in(phrase, sentence) for sentence in sentences):
                 best = (len(phrase), intent)
         if best is None:
-            return Classification(Intent.KNOWLEDGE, 0.5, "embedded")
+            return Classification(KNOWLEDGE, 0.5, "embedded")
         length, intent = best
-        if intent is Intent.GREETING_HELP and len(words) - length > GREETING_EXTRA_WORDS:
+        if intent in SMALLTALK and len(words) - length > GREETING_EXTRA_WORDS:
             # "hei, skriveren virker ikke" is a question that starts with a greeting.
-            return Classification(Intent.KNOWLEDGE, 0.5, "embedded")
+            return Classification(KNOWLEDGE, 0.5, "embedded")
         confidence = min(1.0, 0.6 + 0.4 * length / max(len(words), 1))
         return Classification(intent, confidence, "embedded")
 

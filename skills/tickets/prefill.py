@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.language import Language
-from skills.intents import Intent
+from skills.intents import KNOWLEDGE
 from skills.router.embedded import EmbeddedRouter
 from skills.tickets import texts
 from skills.tickets.classify import UNKNOWN, classify
@@ -55,7 +55,7 @@ _MARKERS = re.compile(r"\s*\[\d+\]")
 _SOURCES_LINE = re.compile(r"\n+(?:Kilder|Kjelder|Sources):.*$", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])|\n+")  # "på 2. etasje" goes on
 MAX_TRIED_CHARS = 800
-_router = EmbeddedRouter()
+CREATE_TICKET = "create_ticket"
 
 
 @dataclass(frozen=True)
@@ -90,24 +90,18 @@ def _substantial(text: str) -> bool:
     return bool(words)
 
 
-def is_ticket_request(text: str) -> bool:
-    return _router.classify_now(text).intent is Intent.CREATE_TICKET
-
-
-def _is_problem(text: str) -> bool:
-    return has_words(text) and _router.classify_now(text).intent is Intent.KNOWLEDGE
 
 
 def _draft_intros() -> tuple[str, ...]:
     return tuple(texts.DRAFT_INTRO(language) for language in Language)
 
 
-def earlier_problem(history: list[TurnRecord]) -> tuple[str, tuple[str, ...]]:
+def earlier_problem(history: list[TurnRecord], router: EmbeddedRouter) -> tuple[str, tuple[str, ...]]:
     """The user's problem turns and Rakel's answers to them, since the last ticket in this conversation."""
     since: list[TurnRecord] = []
     intros = _draft_intros()
     for record in reversed(history):
-        if record.role == "user" and is_ticket_request(record.text):
+        if record.role == "user" and router.classify_now(record.text).intent == CREATE_TICKET:
             break
         if record.role == "assistant" and record.text.startswith(intros):
             break
@@ -118,7 +112,7 @@ def earlier_problem(history: list[TurnRecord]) -> tuple[str, tuple[str, ...]]:
     answering = False
     for record in since:
         if record.role == "user":
-            answering = _is_problem(record.text)
+            answering = has_words(record.text) and router.classify_now(record.text).intent == KNOWLEDGE
             if answering:
                 problem.append(record.text.strip())
         elif answering and (suggestion := rakel_suggestion(record.text)):

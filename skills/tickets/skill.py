@@ -21,8 +21,9 @@ from core.language import Language, detect_language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask_identity_numbers
 from core.ports import TicketDeskError, TicketDraft, TicketSubmission
-from skills.intents import Intent
-from skills.registry import Skill
+from skills.intents import load_intents
+from skills.registry import Skill, card_action
+from skills.router.embedded import EmbeddedRouter
 from skills.services import Services
 from skills.tickets import cards, texts
 from skills.tickets.announce import AnnouncingLocalDesk
@@ -64,11 +65,11 @@ def _valid_phone(phone: str) -> bool:
 
 class TicketSkill(Skill):
     name = "tickets"
-    intents = (Intent.CREATE_TICKET,)
-    actions = (START_VERB, cards.SEND_VERB, cards.CANCEL_VERB, cards.REFRESH_VERB)
+    intents = load_intents(__file__, "create_ticket")
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, router: EmbeddedRouter) -> None:
         self._services = services
+        self._router = router  # tells the problem apart from requests in the history
         settings = services.settings
         self._summarizer = TicketSummarizer(services.llm, settings.tickets_llm_timeout_seconds) if services.llm else None
 
@@ -83,7 +84,7 @@ class TicketSkill(Skill):
         return jobs
 
     # --- messages ----------------------------------------------------------------------------
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         problem = problem_in(turn.incoming.text)
         earlier, tried = ("", ()) if problem.text else await self._earlier(turn)
         if not (problem.text or earlier):
@@ -123,19 +124,32 @@ class TicketSkill(Skill):
                                                                                         self._notices(request))))
 
     # --- card actions --------------------------------------------------------------------------
-    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
-        if action.verb == START_VERB:
-            return await self._start_from_card(turn, action)
-        request = await self._services.store.tickets.requests.get(str(action.data.get("request") or ""))
-        if request is None or request.user_id != turn.user.id:
-            return ActionResult(message=texts.UNKNOWN_DRAFT(turn.language))
-        if action.verb == cards.SEND_VERB:
-            return await self._send(turn, request, action.data)
-        if action.verb == cards.CANCEL_VERB:
-            return await self._cancel(turn, request)
-        return ActionResult(card=await self._current_card(turn, request))
+    @card_action(cards.SEND_VERB)
+    async def send(self, turn: Turn, action: CardAction) -> ActionResult:
+        request = await self._own_request(turn, action)
+        return await self._send(turn, request, action.data) if request else self._unknown_draft(turn)
 
-    async def _start_from_card(self, turn: Turn, action: CardAction) -> ActionResult:
+    @card_action(cards.CANCEL_VERB)
+    async def cancel(self, turn: Turn, action: CardAction) -> ActionResult:
+        request = await self._own_request(turn, action)
+        return await self._cancel(turn, request) if request else self._unknown_draft(turn)
+
+    @card_action(cards.REFRESH_VERB)
+    async def refresh(self, turn: Turn, action: CardAction) -> ActionResult:
+        request = await self._own_request(turn, action)
+        return ActionResult(card=await self._current_card(turn, request)) if request else self._unknown_draft(turn)
+
+    async def _own_request(self, turn: Turn, action: CardAction) -> TicketRequest | None:
+        """The draft a button belongs to, when it is this user's (never another person's)."""
+        request = await self._services.store.tickets.requests.get(str(action.data.get("request") or ""))
+        return request if request is not None and request.user_id == turn.user.id else None
+
+    @staticmethod
+    def _unknown_draft(turn: Turn) -> ActionResult:
+        return ActionResult(message=texts.UNKNOWN_DRAFT(turn.language))
+
+    @card_action(START_VERB)
+    async def start_from_card(self, turn: Turn, action: CardAction) -> ActionResult:
         """"Opprett sak" under an answer: the question (and Rakel's answer) come with the click."""
         question = str(action.data.get("question") or "").strip()
         answer = str(action.data.get("answer") or "")
@@ -345,7 +359,7 @@ class TicketSkill(Skill):
 
     async def _earlier(self, turn: Turn) -> tuple[str, tuple[str, ...]]:
         history = await self._services.store.history.recent(turn.conversation_id, limit=HISTORY_TURNS)
-        return earlier_problem(history)
+        return earlier_problem(history, self._router)
 
     async def _recent_files(self, turn: Turn) -> list[AttachmentRef]:
         tickets = self._services.store.tickets

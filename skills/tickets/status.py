@@ -14,8 +14,8 @@ import re
 from core.language import Language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask
-from skills.intents import Intent
-from skills.registry import Skill
+from skills.intents import load_intents
+from skills.registry import Skill, card_action
 from skills.tickets import cards, texts
 from skills.turn import Turn
 
@@ -27,13 +27,13 @@ _NUMBER = re.compile(r"(?<![\d.,])#?(\d{3,10})(?![\d.,]\d)")
 
 class TicketStatusSkill(Skill):
     name = "ticket_status"
-    intents = (Intent.TICKET_STATUS,)
-    actions = (cards.LIST_VERB,)
+    intents = load_intents(__file__, "my_tickets")
 
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.send(await self._overview(turn, turn.language, _NUMBER.findall(turn.incoming.text)))
 
-    async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+    @card_action(cards.LIST_VERB)
+    async def refresh(self, turn: Turn, action: CardAction) -> ActionResult:
         language = Language(action.data["language"]) if action.data.get("language") in set(Language) else turn.language
         reply = await self._overview(turn, language, [])
         return ActionResult(card=reply.card, message="" if reply.card else reply.text)

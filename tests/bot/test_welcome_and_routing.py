@@ -33,13 +33,13 @@ async def test_help_answers_in_nynorsk_and_english(harness):
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("kan eg få snakke med eit menneske", "talk_to_human"),
-        ("agent please", "talk_to_human"),
+        ("kan eg få snakke med eit menneske", "handoff"),
+        ("agent please", "handoff"),
         ("lag en sak", "create_ticket"),
         ("kan du sende dette til Kundeservice", "create_ticket"),
-        ("mine saker", "ticket_status"),
-        ("jeg trenger ny pc", "pc_replacement"),
-        ("skrivern virker ikke", "knowledge_question"),
+        ("mine saker", "my_tickets"),
+        ("jeg trenger ny pc", "pc_order"),
+        ("skrivern virker ikke", "knowledge"),
         ("hva blir været i morgen", "out_of_scope"),
     ],
 )

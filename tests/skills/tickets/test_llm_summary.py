@@ -8,8 +8,8 @@ import asyncio
 import pytest
 
 from core.ports import LlmError, LlmReply, ToolCall
-from skills.router.embedded import EmbeddedRouter
 from tests.harness import KARI
+from tests.skills.routing import embedded_router
 from tests.skills.tickets.conftest import draft_for, inputs, press, result_card, start_bot, ticket_settings
 
 SUMMARY = {
@@ -32,8 +32,8 @@ class FakeLlm:
     async def chat(self, messages, *, tools=None, tool_choice=None, max_tokens=600, timeout=None) -> LlmReply:
         name = tools[0]["function"]["name"] if tools else ""
         if name == "route":
-            intent = EmbeddedRouter().classify_now(messages[-1]["content"]).intent
-            return LlmReply("", [ToolCall("route", {"intent": intent.value, "confidence": 0.9})])
+            intent = embedded_router().classify_now(messages[-1]["content"]).intent
+            return LlmReply("", [ToolCall("route", {"intent": intent, "confidence": 0.9})])
         if name != "ticket_draft":
             return LlmReply("Prøv å starte PC-en på nytt.")
         self.ticket_calls.append({"messages": messages, "tools": tools, "tool_choice": tool_choice})

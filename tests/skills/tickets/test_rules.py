@@ -13,6 +13,7 @@ from skills.tickets.outbox import RetrySchedule, reason_code
 from skills.tickets.prefill import earlier_problem, problem_in, subject_for
 from skills.tickets.texts import CUT_MARK, DRAFT_INTRO
 from store.history import TurnRecord
+from tests.skills.routing import embedded_router
 
 
 @pytest.mark.parametrize(
@@ -92,10 +93,10 @@ def test_the_earlier_problem_is_what_the_user_said_since_the_last_ticket():
         TurnRecord("user", "Teams krasjer når jeg deler skjerm"),
         TurnRecord("assistant", "Oppdater Teams [1].\n\nKilder: [1]"),
     ]
-    problem, tried = earlier_problem(history)
+    problem, tried = earlier_problem(history, embedded_router())
     assert problem == "Teams krasjer når jeg deler skjerm"
     assert tried == ("Oppdater Teams.",)
-    assert earlier_problem(history[:4]) == ("", ())
+    assert earlier_problem(history[:4], embedded_router()) == ("", ())
 
 
 def test_cleaning_masks_identity_numbers_keeps_phone_numbers_and_cuts_long_text():

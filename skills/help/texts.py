@@ -1,15 +1,7 @@
-"""Greeting and help: the welcome card on install and on "hjelp", and short smalltalk replies."""
+"""What the help skill says: the welcome card, and short replies to greetings and thanks."""
 
-from __future__ import annotations
-
-from core import cards
 from core.language import Language
-from core.messages import Reply
 from core.texts import Localized
-from skills.intents import Intent
-from skills.registry import Skill
-from skills.router.embedded import content_words
-from skills.turn import Turn
 
 TITLE = Localized(nb="Hei, jeg er Rakel 👋", nn="Hei, eg er Rakel 👋", en="Hi, I'm Rakel 👋")
 INTRO = Localized(
@@ -43,24 +35,3 @@ THANKS = Localized(
     nn="Berre hyggeleg! Sei frå om det er noko meir.",
     en="You're welcome! Let me know if there is anything else.",
 )
-_THANKS_WORDS = {"takk", "thanks", "thank", "tusen"}
-
-
-def welcome(language: Language) -> Reply:
-    """The card Teams shows on install and on "hjelp"; its buttons send a suggested question or request."""
-    suggestions = SUGGESTIONS[language]
-    body = [cards.heading(TITLE(language)), cards.paragraph(INTRO(language)), cards.paragraph(ABILITIES(language)),
-            cards.paragraph(PROMPT(language), subtle=True)]
-    return Reply(card=cards.card(body, [cards.say(text) for text in suggestions]))
-
-
-class HelpSkill(Skill):
-    name = "help"
-    intents = (Intent.GREETING_HELP,)
-
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
-        words = set(content_words(turn.incoming.text))
-        if words and words <= _THANKS_WORDS:
-            await turn.send(THANKS(turn.language))
-            return
-        await turn.send(welcome(turn.language))

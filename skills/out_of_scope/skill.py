@@ -2,7 +2,7 @@
 
 from core.messages import Reply
 from core.texts import Localized
-from skills.intents import Intent
+from skills.intents import load_intents
 from skills.registry import Skill
 from skills.turn import Turn
 
@@ -18,7 +18,7 @@ NOT_MY_FIELD = Localized(
 
 class OutOfScopeSkill(Skill):
     name = "out_of_scope"
-    intents = (Intent.OUT_OF_SCOPE,)
+    intents = load_intents(__file__)
 
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.send(Reply(text=NOT_MY_FIELD(turn.language), suggestions=["Hjelp"]))

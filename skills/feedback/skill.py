@@ -2,7 +2,7 @@
 
 from core.pii import mask
 from core.texts import Localized
-from skills.intents import Intent
+from skills.intents import load_intents
 from skills.registry import Skill
 from skills.turn import Turn
 from store.feedback import FeedbackEntry
@@ -29,9 +29,9 @@ EMPTY = Localized(
 
 class FeedbackSkill(Skill):
     name = "feedback"
-    intents = (Intent.FEEDBACK,)
+    intents = load_intents(__file__)
 
-    async def on_message(self, turn: Turn, intent: Intent) -> None:
+    async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.hold("comment")
         await turn.send(ASK(turn.language))
 
