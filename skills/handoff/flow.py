@@ -49,6 +49,11 @@ REPOST_AFTER_SECONDS = 60  # a request whose card never reached the channel is p
 RETRY_TICKET_AFTER_SECONDS = 60
 USER_END_WORDS = frozenset({"avslutt", "avslutte", "avslutt samtalen", "avslutt chatten", "avslutt chat",
                             "end", "end chat", "end the chat"})
+# Said while still in the queue: leave it (the dispatcher already takes "avbryt", "stopp" and "cancel").
+QUEUE_LEAVE_WORDS = frozenset({"avslutt", "avslutte", "avbryt", "stopp", "glem det", "gløym det", "gloym det",
+                               "gå ut av køen", "ga ut av koen", "forlat køen", "eg vil ikkje vente",
+                               "jeg vil ikke vente", "cancel", "stop", "quit", "forget it", "never mind",
+                               "nevermind", "leave the queue", "end", "end chat"})
 AGENT_END_WORDS = {"avslutt": True, "avslutt løst": True, "avslutt lost": True, "avslutt åpen": False,
                    "avslutt apen": False, "avslutt open": False, "avslutt uløst": False}
 
@@ -175,6 +180,11 @@ class HandoffFlow:
         if handoff.state is HandoffState.CLAIMED and _normalized(text) in USER_END_WORDS:
             await self.user_ends(handoff)
             return
+        if handoff.state is HandoffState.WAITING and _normalized(text) in QUEUE_LEAVE_WORDS:
+            await turn.release()
+            await self.leave_queue(handoff)
+            await turn.send(texts.LEFT_QUEUE(turn.language))
+            return
         if not text and not turn.incoming.attachments:
             await turn.send(texts.EMPTY(turn.language))
             return
@@ -276,7 +286,12 @@ class HandoffFlow:
             return
         if handoff.state is HandoffState.CLAIMED:
             await self.user_ends(handoff)
-        elif await self._repository.leave_queue(handoff.id, HandoffState.CANCELLED, self._now().timestamp()):
+        else:
+            await self.leave_queue(handoff)
+
+    async def leave_queue(self, handoff: Handoff) -> None:
+        """The user left the queue: the card in the channel shows it, and nobody can take it any more."""
+        if await self._repository.leave_queue(handoff.id, HandoffState.CANCELLED, self._now().timestamp()):
             handoff = await self._reload(handoff)
             await self._note(handoff, texts.NOTE_LEFT_QUEUE.format(user=handoff.user_name))
             await self._refresh_card(handoff)

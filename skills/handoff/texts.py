@@ -16,6 +16,11 @@ WHILE_YOU_WAIT = Localized(
     en="While you wait, feel free to describe your issue – everything you write here now goes straight to "
     "Kundeservice. Write “avbryt” to leave the queue.",
 )
+LEFT_QUEUE = Localized(
+    nb="Greit, du er ute av køen hos Kundeservice. Spør meg gjerne om noe annet!",
+    nn="Greitt, du er ute av køen hos Kundeservice. Spør meg gjerne om noko anna!",
+    en="All right, you have left the Kundeservice queue. Feel free to ask me something else!",
+)
 LEAVE_QUEUE = Localized(nb="Gå ut av køen", nn="Gå ut av køen", en="Leave the queue")
 NOTED_WHILE_WAITING = Localized(
     nb="Kundeservice ser meldingen din. Du er nr. {position} i køen.",

@@ -136,6 +136,22 @@ async def test_avbryt_leaves_the_queue_and_tells_kundeservice(bot):
     assert "Dette kan jeg hjelpe deg med" in text_of(answer)
 
 
+@pytest.mark.parametrize(("text", "answer"), [
+    ("avslutt", "du er ute av køen"), ("Glem det!", "du er ute av køen"), ("gløym det", "du er ute av køen"),
+    ("stopp", "jeg har avbrutt"), ("forget it", "you have left the Kundeservice queue"),
+    ("leave the queue", "you have left the Kundeservice queue"),
+])
+async def test_queue_commands_leave_the_queue_instead_of_being_relayed(bot, text, answer):
+    thread, handoff_id = await queue(bot)
+    [reply] = await bot.channel.say(KARI, text)
+    assert answer in text_of(reply)
+    assert await thread_texts(bot, thread, 1) == ["Kari Nordmann gikk ut av køen."]  # not relayed as a message
+    card = request_card(bot, thread)
+    assert "Kari Nordmann gikk ut av køen kl. 10:00" in text_of({"attachments": [{"content": card}]})
+    assert buttons(card) == []
+    assert (await bot.runtime.store.handoffs.get(handoff_id)).state is HandoffState.CANCELLED
+
+
 async def test_without_a_kundeservice_channel_the_user_gets_the_phone_and_a_ticket(bot):
     bot.runtime.settings.kundeservice_conversation_id = ""
     [reply] = await bot.channel.say(KARI, "kan jeg snakke med et menneske")
