@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -153,6 +154,12 @@ def activity_json(reply: Reply) -> dict[str, Any]:
         activity["text"] = reply.text
     if reply.card is not None:
         activity["attachments"] = [{"contentType": ADAPTIVE_CARD, "content": reply.card}]
+    if reply.images:
+        activity.setdefault("attachments", []).extend(
+            {"contentType": image.content_type, "name": image.name,
+             "contentUrl": f"data:{image.content_type};base64,{base64.b64encode(image.data).decode('ascii')}"}
+            for image in reply.images
+        )
     if reply.suggestions:
         activity["suggestedActions"] = {
             "actions": [{"type": "imBack", "title": text, "value": text} for text in reply.suggestions]

@@ -53,6 +53,15 @@ class Citation:
     snippet: str = ""
 
 
+@dataclass(frozen=True)
+class InlineImage:
+    """A picture shown in the message itself (sent as a base64 data URI, so nobody needs a token to see it)."""
+
+    name: str
+    content_type: str  # image/png, image/jpeg or image/gif
+    data: bytes
+
+
 @dataclass
 class Reply:
     """A message to the user: text and/or an Adaptive Card, with quick replies and citations."""
@@ -63,6 +72,7 @@ class Reply:
     citations: list[Citation] = field(default_factory=list)
     ai_generated: bool = False
     feedback: bool = False  # show Teams' thumbs up/down on this message
+    images: list[InlineImage] = field(default_factory=list)
 
 
 @dataclass

@@ -142,6 +142,10 @@ class Settings(BaseSettings):
     handoff_closed_days: list[date] = []  # extra closed days, e.g. ["2026-12-24", "2026-12-31"]
     handoff_check_interval_seconds: float = Field(15.0, gt=0)  # timeouts and stalled relays, checked this often
     handoff_recent_messages: int = Field(6, ge=0, le=20)  # the last messages shown to Kundeservice on the card
+    # A picture is re-posted inline (a base64 image attachment, which Teams does not count in its 100 KB
+    # message limit); a larger one is shrunk to fit first. Other files go into the transcript ticket.
+    handoff_inline_image_max_bytes: int = Field(1024 * 1024, ge=16 * 1024, le=4 * 1024 * 1024)
+    handoff_wrap_up_file_seconds: float = Field(60.0, gt=0)  # the user ended: filed as open after this, updated later
 
     @model_validator(mode="after")
     def _opening_hours_are_usable(self) -> "Settings":

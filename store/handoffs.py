@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from store.database import Database, Row
+from store.tickets_requests import StoredFile
 
 LEASE_SECONDS = 30.0
 
@@ -74,12 +75,6 @@ class Handoff:
     ticket_number: str | None = None
 
 
-@dataclass(frozen=True)
-class Attachment:
-    name: str
-    url: str
-
-
 @dataclass
 class RelayMessage:
     handoff_id: str
@@ -88,7 +83,7 @@ class RelayMessage:
     sender_name: str
     text: str  # as written; emptied once delivered
     masked: str  # kept for the transcript
-    attachments: list[Attachment] = field(default_factory=list)
+    attachments: list[StoredFile] = field(default_factory=list)  # fetched when it arrived (bytes or a problem)
     created_at: float = 0.0  # clock time (the transcript's timestamps)
     received_at: float = 0.0  # machine time, for the relay delay
     delivered_at: float | None = None
@@ -122,7 +117,7 @@ def _message(row: Row) -> RelayMessage:
     return RelayMessage(
         id=row["id"], handoff_id=row["handoff_id"], seq=row["seq"], sender=Sender(row["sender"]),
         sender_name=row["sender_name"], text=row["text"], masked=row["masked"],
-        attachments=[Attachment(**item) for item in json.loads(row["attachments"])],
+        attachments=[StoredFile.from_json({"content_type": "", **item}) for item in json.loads(row["attachments"])],
         created_at=row["created_at"], received_at=row["received_at"], delivered_at=row["delivered_at"],
         failed=bool(row["failed"]),
     )
@@ -260,7 +255,7 @@ class HandoffRepository:
             "source_activity_id, created_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (handoff_id, source_activity_id) DO NOTHING",
             message.id, message.handoff_id, seq, message.sender.value, message.sender_name, message.text,
-            message.masked, json.dumps([vars(item) for item in message.attachments]), source_activity_id,
+            message.masked, json.dumps([item.as_json() for item in message.attachments]), source_activity_id,
             message.created_at, message.received_at,
         )
 

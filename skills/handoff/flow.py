@@ -31,9 +31,10 @@ from skills.handoff.cards import (
 )
 from skills.handoff.category import suggest_category
 from skills.handoff.hours import OpeningHours, describe_opening
-from skills.handoff.relay import Relay, tell_agents
+from skills.handoff.relay import FileLimits, Relay, sender_warnings, tell_agents
 from skills.handoff.transcript import transcript_draft
 from skills.services import Services
+from skills.tickets.attachments import human_size
 from skills.turn import Turn
 from store.dialogs import Dialog
 from store.feedback import FeedbackEntry
@@ -78,7 +79,10 @@ class HandoffFlow:
         self._settings = services.settings
         self._repository = services.store.handoffs
         self._hours = OpeningHours.from_settings(services.settings)
-        self._relay = Relay(self._repository, services.messenger)
+        settings = services.settings
+        limits = FileLimits(settings.tickets_max_attachments, settings.tickets_max_attachment_bytes,
+                            settings.tickets_attachment_timeout_seconds, settings.handoff_inline_image_max_bytes)
+        self._relay = Relay(self._repository, services.messenger, services.files, limits)
 
     def _now(self) -> datetime:
         return self._services.clock()
@@ -188,8 +192,11 @@ class HandoffFlow:
         if not text and not turn.incoming.attachments:
             await turn.send(texts.EMPTY(turn.language))
             return
-        await self._relay.send(handoff, Sender.USER, handoff.user_name, text, turn.incoming.attachments,
-                               turn.incoming.activity_id, self._now())
+        files = await self._relay.fetch(turn.incoming.attachments)
+        await self._relay.send(handoff, Sender.USER, handoff.user_name, text, files, turn.incoming.activity_id,
+                               self._now())
+        for warning in sender_warnings(files, turn.language, self._relay.limits.max_bytes):
+            await turn.send(warning)
         if handoff.state is HandoffState.WAITING and (position := await self._repository.queue_position(handoff)):
             await turn.send(texts.NOTED_WHILE_WAITING(turn.language, position=position))
 
@@ -208,13 +215,24 @@ class HandoffFlow:
                 await self.agent_ends(handoff, resolved, turn.user.name)
             elif handoff.state is HandoffState.CLAIMED:
                 if text or turn.incoming.attachments:
-                    await self._relay.send(handoff, Sender.AGENT, turn.user.name, text, turn.incoming.attachments,
-                                           turn.incoming.activity_id, self._now())
+                    await self._relay_from_agent(turn, handoff)
             else:
                 await turn.send(texts.NOTE_CHAT_OVER.format(user=handoff.user_name))
         else:
             await turn.send(texts.NOTE_CHAT_OVER.format(user=handoff.user_name))
         return True
+
+    async def _relay_from_agent(self, turn: Turn, handoff: Handoff) -> None:
+        files = await self._relay.fetch(turn.incoming.attachments)
+        await self._relay.send(handoff, Sender.AGENT, turn.user.name, turn.incoming.text, files,
+                               turn.incoming.activity_id, self._now())
+        limit = human_size(self._relay.limits.max_bytes)
+        for item in files:
+            if item.problem == "too_large":
+                await self._note(handoff, texts.NOTE_YOUR_FILE_TOO_LARGE.format(name=item.name, limit=limit,
+                                                                                user=handoff.user_name))
+            elif item.problem:
+                await self._note(handoff, texts.NOTE_YOUR_FILE_NOT_FETCHED.format(name=item.name, user=handoff.user_name))
 
     # --- the end -------------------------------------------------------------------------------
     async def end_clicked(self, turn: Turn, handoff_id: str, resolved: bool) -> ActionResult:
@@ -312,7 +330,8 @@ class HandoffFlow:
         if submitter is None:
             log.error("no ticket submitter configured: handoff transcript not filed", extra={"handoff": handoff.id})
             return
-        draft = transcript_draft(handoff, await self._repository.transcript(handoff.id), self._hours)
+        draft = transcript_draft(handoff, await self._repository.transcript(handoff.id), self._hours,
+                                 max_files=self._settings.tickets_max_attachments)
         try:
             submission = await submitter.submit(draft, notify_user_id=handoff.user_id)
         except TicketDeskError as error:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
-from core.messages import IncomingAttachment, Reply
+from core.language import Language
+from core.messages import IncomingAttachment, InlineImage, Reply
 from core.pii import mask_personal_data
-from core.ports import Messenger, UserNotReachable
+from core.ports import FileFetcher, Messenger, UserNotReachable
 from skills.handoff import texts
-from store.handoffs import Attachment, Handoff, HandoffRepository, RelayMessage, Sender
+from skills.handoff.pictures import inline_image
+from skills.tickets.attachments import fetch_files, human_size
+from store.handoffs import Handoff, HandoffRepository, RelayMessage, Sender
+from store.tickets_requests import AttachmentRef, StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +30,56 @@ MAX_ATTEMPTS = 20  # with the background job's interval (15 s by default): about
 STALLED_SECONDS = 5.0  # undelivered this long: the background job picks it up
 
 
-def relayed_text(message: RelayMessage) -> str:
-    """"**Kari Nordmann:** text", then a link per attachment."""
+@dataclass(frozen=True)
+class FileLimits:
+    """How many files one message may carry, how big each may be, how long a download may take, and the
+    largest picture shown inline."""
+
+    max_files: int
+    max_bytes: int
+    timeout: float
+    inline_bytes: int
+
+
+def _file_line(item: StoredFile, shown: bool, to_user: bool, language: Language, limit: int) -> str | None:
+    """What the reader is told about one file (None: the picture itself is shown)."""
+    if shown:
+        return None
+    if item.problem == "too_large":
+        return (texts.FILE_TOO_LARGE_FOR_USER(language, name=item.name, limit=human_size(limit)) if to_user
+                else texts.FILE_TOO_LARGE.format(name=item.name, limit=human_size(limit)))
+    if item.problem or item.data is None:
+        return texts.FILE_NOT_FETCHED_FOR_USER(language, name=item.name) if to_user else texts.FILE_NOT_FETCHED.format(
+            name=item.name)
+    size = human_size(len(item.data))
+    return (texts.FILE_IN_TICKET_FOR_USER(language, name=item.name, size=size) if to_user
+            else texts.FILE_IN_TICKET.format(name=item.name, size=size))
+
+
+async def relayed_reply(message: RelayMessage, handoff: Handoff, limits: FileLimits) -> Reply:
+    """"**Kari Nordmann:** text", the pictures inline, and a line for every file that is not shown."""
+    to_user = message.sender is Sender.AGENT
+    language = Language(handoff.language) if to_user else Language.BOKMAAL
+    images: list[InlineImage] = []
     lines = [texts.WROTE.format(name=message.sender_name, text=message.text).rstrip()]
-    lines += [texts.ATTACHMENT.format(name=item.name, url=item.url) for item in message.attachments]
-    return "\n\n".join(lines)
+    for item in message.attachments:
+        image = await inline_image(item, limits.inline_bytes)
+        if image is not None:
+            images.append(image)
+        if (line := _file_line(item, image is not None, to_user, language, limits.max_bytes)) is not None:
+            lines.append(line)
+    return Reply(text="\n\n".join(lines), images=images)
+
+
+def sender_warnings(files: list[StoredFile], language: Language, limit: int) -> list[str]:
+    """What the sender should hear about files that did not make it (too large, not fetched)."""
+    warnings = []
+    for item in files:
+        if item.problem == "too_large":
+            warnings.append(texts.NOT_DELIVERED_TOO_LARGE(language, name=item.name, limit=human_size(limit)))
+        elif item.problem:
+            warnings.append(texts.NOT_DELIVERED_UNAVAILABLE(language, name=item.name))
+    return warnings
 
 
 async def tell_agents(messenger: Messenger, handoff: Handoff, note: str) -> None:
@@ -43,9 +93,20 @@ async def tell_agents(messenger: Messenger, handoff: Handoff, note: str) -> None
 
 
 class Relay:
-    def __init__(self, repository: HandoffRepository, messenger: Messenger) -> None:
+    def __init__(self, repository: HandoffRepository, messenger: Messenger, files: FileFetcher | None,
+                 limits: FileLimits) -> None:
         self._repository = repository
         self._messenger = messenger
+        self._files = files
+        self.limits = limits
+
+    async def fetch(self, attachments: tuple[IncomingAttachment, ...]) -> list[StoredFile]:
+        """Download what was sent, with the bot's credentials where Teams needs them, within the limits."""
+        refs = [AttachmentRef(item.name, item.content_type, item.url) for item in attachments]
+        if not refs:
+            return []
+        return list(await fetch_files(refs, self._files, max_files=self.limits.max_files,
+                                      max_bytes=self.limits.max_bytes, timeout=self.limits.timeout))
 
     async def send(
         self,
@@ -53,16 +114,16 @@ class Relay:
         sender: Sender,
         sender_name: str,
         text: str,
-        attachments: tuple[IncomingAttachment, ...],
+        files: list[StoredFile],
         activity_id: str,
         now: datetime,
     ) -> None:
-        """Store one message from ``sender`` and deliver it (and any earlier ones still waiting)."""
+        """Store one message from ``sender`` (its files fetched already) and deliver it (and any earlier
+        ones still waiting)."""
         masked = mask_personal_data(text, known_names=[handoff.user_name, handoff.agent_name or ""]).text
         message = RelayMessage(
             handoff_id=handoff.id, seq=0, sender=sender, sender_name=sender_name, text=text, masked=masked,
-            attachments=[Attachment(item.name, item.url) for item in attachments if item.url],
-            created_at=now.timestamp(), received_at=time.time(),
+            attachments=files, created_at=now.timestamp(), received_at=time.time(),
         )
         if await self._repository.append(message, activity_id):
             await self.deliver(handoff, sender)
@@ -84,7 +145,7 @@ class Relay:
 
     async def _deliver_one(self, handoff: Handoff, message: RelayMessage) -> bool:
         """True when delivered (or given up for good); False to stop the line and retry later."""
-        reply = Reply(text=relayed_text(message))
+        reply = await relayed_reply(message, handoff, self.limits)
         try:
             if message.sender is Sender.USER:
                 if not handoff.thread_id:

@@ -160,6 +160,35 @@ MONTHS = {
 }
 MONTHS["nn"] = MONTHS["nb"]
 
+FILE_IN_TICKET_FOR_USER = Localized(
+    nb="📎 {name} ({size}) blir lagt ved saken din hos Kundeservice.",
+    nn="📎 {name} ({size}) blir lagd ved saka di hos Kundeservice.",
+    en="📎 {name} ({size}) will be attached to your ticket with Kundeservice.",
+)
+FILE_TOO_LARGE_FOR_USER = Localized(
+    nb="📎 {name} var større enn {limit}, så den kom ikke med.",
+    nn="📎 {name} var større enn {limit}, så han kom ikkje med.",
+    en="📎 {name} was larger than {limit}, so it could not be passed on.",
+)
+FILE_NOT_FETCHED_FOR_USER = Localized(
+    nb="📎 {name} kunne ikke hentes, så den kom ikke med.",
+    nn="📎 {name} kunne ikkje hentast, så han kom ikkje med.",
+    en="📎 {name} could not be fetched, so it could not be passed on.",
+)
+NOT_DELIVERED_TOO_LARGE = Localized(
+    nb="«{name}» er større enn {limit}, så jeg kunne ikke sende den til Kundeservice. Prøv et mindre bilde, "
+    "eller beskriv det du ser.",
+    nn="«{name}» er større enn {limit}, så eg kunne ikkje sende han til Kundeservice. Prøv eit mindre bilete, "
+    "eller beskriv det du ser.",
+    en="“{name}” is larger than {limit}, so I could not send it to Kundeservice. Try a smaller picture, "
+    "or describe what you see.",
+)
+NOT_DELIVERED_UNAVAILABLE = Localized(
+    nb="Jeg fikk ikke hentet «{name}», så Kundeservice har ikke fått den. Prøv å sende den en gang til.",
+    nn="Eg fekk ikkje henta «{name}», så Kundeservice har ikkje fått han. Prøv å sende han ein gong til.",
+    en="I could not fetch “{name}”, so Kundeservice has not got it. Please try sending it again.",
+)
+
 # --- to Kundeservice (the channel card and notes in its thread) ---------------------------------
 CARD_TITLE = "💬 {name} vil chatte med Kundeservice"
 FACT_MUNICIPALITY = "Kommune"
@@ -198,7 +227,11 @@ TAKEN_BEFORE_YOU = "{agent} tok saken før deg."
 NOT_FROM_CHANNEL = "Saken kan bare tas fra Kundeservice-kanalen."
 
 WROTE = "**{name}:** {text}"  # a relayed message, both ways
-ATTACHMENT = "📎 [{name}]({url})"
+FILE_IN_TICKET = "📎 {name} ({size}) legges ved saken i Pureservice når samtalen lagres."
+FILE_TOO_LARGE = "📎 {name} er større enn {limit}, så Rakel kunne ikke ta den med. Be om den på annen måte."
+FILE_NOT_FETCHED = "📎 {name} kunne ikke hentes fra Teams, så den kom ikke med. Be om å få den på nytt."
+NOTE_YOUR_FILE_TOO_LARGE = "📎 {name} er større enn {limit}, så Rakel kunne ikke sende den til {user}."
+NOTE_YOUR_FILE_NOT_FETCHED = "📎 {name} kunne ikke hentes fra Teams, så {user} fikk den ikke. Prøv å sende den på nytt."
 NOTE_LEFT_QUEUE = "{user} gikk ut av køen."
 NOTE_USER_ENDED = "{user} avsluttet samtalen. Velg på kortet om den skal lagres som løst eller åpen sak."
 NOTE_ENDED = "Samtalen er avsluttet av {who} ({outcome})."

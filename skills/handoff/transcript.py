@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.pii import mask
-from core.ports import TicketDraft
+from core.ports import TicketAttachment, TicketDraft
 from skills.handoff import texts
 from skills.handoff.cards import clock_time, shorten
 from skills.handoff.category import category_label, suggest_priority
@@ -16,9 +16,19 @@ from store.handoffs import Handoff, RelayMessage
 _SUBJECT_CHARS = 80
 
 
-def transcript_draft(handoff: Handoff, messages: list[RelayMessage], hours: OpeningHours) -> TicketDraft:
+def transcript_files(messages: list[RelayMessage], max_files: int) -> list[TicketAttachment]:
+    """The pictures and files sent in the chat, in order, named by the message they came with (so two
+    screenshots both called "image.png" stay two files)."""
+    files = [TicketAttachment(f"{message.seq:03d}-{item.name}", item.content_type, item.data)
+             for message in messages for item in message.attachments if item.data is not None]
+    return files[:max_files]
+
+
+def transcript_draft(handoff: Handoff, messages: list[RelayMessage], hours: OpeningHours, *,
+                     max_files: int = 0) -> TicketDraft:
     """The ticket for a closed handoff, created resolved or open as the agent chose (also said in the
-    description's second line); the idempotency key is the handoff's, so filing twice never makes two."""
+    description's second line), with the chat's pictures and files; the idempotency key is the handoff's,
+    so filing twice never makes two."""
     started = handoff.claimed_at or handoff.requested_at
     day = hours.local(datetime.fromtimestamp(started, UTC)).strftime("%d.%m.%Y")
     lines = [
@@ -49,6 +59,7 @@ def transcript_draft(handoff: Handoff, messages: list[RelayMessage], hours: Open
         requester_email=handoff.user_email,
         requester_name=handoff.user_name,
         idempotency_key=f"handoff-{handoff.id}",
+        attachments=transcript_files(messages, max_files),
         resolved=bool(handoff.resolved),
         solution=texts.TICKET_SOLUTION.format(agent=handoff.agent_name) if handoff.resolved else "",
     )

@@ -20,6 +20,7 @@ from core.settings import Settings
 from store.tickets_local import LocalTicket
 from tests.conftest import make_settings
 from tests.harness import BotHarness, cards_of, start_harness
+from tests.skills.tickets.conftest import FileServer
 
 CHANNEL = "19:kundeservice@thread.tacv2"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -73,6 +74,14 @@ async def start_desk(settings: Settings, clock: FrozenClock) -> BotHarness:
     for agent in (PER, LISE):
         harness.channel.join(agent)
     return harness
+
+
+@pytest.fixture
+async def file_server() -> AsyncIterator[FileServer]:
+    """Where the pictures and files people send in Teams are downloaded from."""
+    server = await FileServer().start()
+    yield server
+    await server.close()
 
 
 @pytest.fixture
@@ -155,7 +164,7 @@ async def thread_texts(bot: BotHarness, thread_id: str, count: int, timeout: flo
     """The texts Rakel posted in the thread (not the card), once there are at least ``count``."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        found = [a["text"] for a in bot.connector.replies(thread_id) if a.get("text") and not a.get("attachments")]
+        found = [a["text"] for a in bot.connector.replies(thread_id) if a.get("text") and not cards_of(a)]
         if len(found) >= count or asyncio.get_running_loop().time() > deadline:
             return found
         await asyncio.sleep(0.01)
