@@ -38,6 +38,7 @@ ACTIVE = (HandoffState.WAITING, HandoffState.CLAIMED)
 class Sender(StrEnum):
     USER = "user"  # goes to the thread
     AGENT = "agent"  # goes to the user
+    EVENT = "event"  # not relayed: a line for the transcript ("Per overførte samtalen til Lise")
 
 
 class TicketState(StrEnum):
@@ -178,6 +179,32 @@ class HandoffRepository:
             HandoffState.CLAIMED.value, agent_id, agent_name, agent_email, now, handoff_id, HandoffState.WAITING.value,
         )
 
+    async def transfer(self, handoff_id: str, from_agent_id: str, to_id: str, to_name: str, to_email: str,
+                       now: float) -> bool:
+        """Hand a running chat from one agent to another; False when it is no longer ``from_agent_id``'s."""
+        return 1 == await self._db.execute(
+            "UPDATE handoffs SET agent_id = ?, agent_name = ?, agent_email = ?, claimed_at = ? "
+            "WHERE id = ? AND state = ? AND agent_id = ?",
+            to_id, to_name, to_email, now, handoff_id, HandoffState.CLAIMED.value, from_agent_id,
+        )
+
+    async def requeue(self, handoff_id: str, from_agent_id: str) -> bool:
+        """Put a running chat back in the queue (it keeps its place: the request time is unchanged)."""
+        return 1 == await self._db.execute(
+            "UPDATE handoffs SET state = ?, agent_id = NULL, agent_name = NULL, agent_email = NULL, claimed_at = NULL "
+            "WHERE id = ? AND state = ? AND agent_id = ?",
+            HandoffState.WAITING.value, handoff_id, HandoffState.CLAIMED.value, from_agent_id,
+        )
+
+    async def known_agents(self, since: float) -> list[tuple[str, str, str]]:
+        """(id, name, e-mail) of everyone who has taken a chat since ``since``, by name."""
+        rows = await self._db.fetch_all(
+            "SELECT agent_id, MAX(agent_name) AS name, MAX(agent_email) AS email FROM handoffs "
+            "WHERE agent_id IS NOT NULL AND claimed_at >= ? GROUP BY agent_id ORDER BY MAX(agent_name)",
+            since,
+        )
+        return [(row["agent_id"], row["name"], row["email"]) for row in rows]
+
     async def leave_queue(self, handoff_id: str, state: HandoffState, now: float) -> bool:
         """Cancel (the user left), expire (Kundeservice closed) or fail (no card) a waiting handoff."""
         return 1 == await self._db.execute(
@@ -257,6 +284,20 @@ class HandoffRepository:
             message.id, message.handoff_id, seq, message.sender.value, message.sender_name, message.text,
             message.masked, json.dumps([item.as_json() for item in message.attachments]), source_activity_id,
             message.created_at, message.received_at,
+        )
+
+    async def append_event(self, handoff_id: str, text: str, now: float) -> None:
+        """A line for the transcript (a transfer, a take-over), in sequence with the messages; never relayed."""
+        seq = await self._db.fetch_value(
+            "UPDATE handoffs SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq", handoff_id
+        )
+        if seq is None:
+            return
+        await self._db.execute(
+            "INSERT INTO handoff_messages (id, handoff_id, seq, sender, sender_name, text, masked, attachments, "
+            "source_activity_id, created_at, received_at, delivered_at) VALUES (?, ?, ?, ?, ?, '', ?, '[]', ?, ?, ?, ?)",
+            uuid.uuid4().hex, handoff_id, seq, Sender.EVENT.value, "Rakel", text, f"event-{uuid.uuid4().hex}", now,
+            time.time(), time.time(),
         )
 
     async def undelivered(self, handoff_id: str, sender: Sender) -> list[RelayMessage]:

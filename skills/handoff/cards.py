@@ -18,6 +18,10 @@ START = "handoff.start"
 CLAIM = "handoff.claim"
 END = "handoff.end"
 RATE = "handoff.rate"
+TRANSFER = "handoff.transfer"
+TAKE_OVER = "handoff.take_over"
+KEEP_AS_NOTE = "handoff.note"
+TO_QUEUE = "queue"  # the transfer choice that puts the chat back in the queue
 TICKET = "tickets.start"  # owned by the tickets skill
 CANCEL_WORD = "avbryt"
 _LINE_CHARS = 300
@@ -36,7 +40,11 @@ def shorten(text: str, limit: int) -> str:
 
 
 # --- Kundeservice's card -----------------------------------------------------------------------
-def request_card(handoff: Handoff, hours: OpeningHours, timeout_minutes: float, *, note: str = "") -> Card:
+Colleague = tuple[str, str]  # (id, name): someone the chat can be handed to
+
+
+def request_card(handoff: Handoff, hours: OpeningHours, timeout_minutes: float, *, note: str = "",
+                 colleagues: list[Colleague] | None = None) -> Card:
     """The card in the channel: who, what, the last messages, Rakel's suggestion, the state, and the
     buttons that fit the state."""
     body: list[dict[str, Any]] = [
@@ -46,7 +54,7 @@ def request_card(handoff: Handoff, hours: OpeningHours, timeout_minutes: float, 
             (texts.FACT_EMAIL, handoff.user_email or texts.UNKNOWN),
             (texts.FACT_CATEGORY, category_label(handoff.category)),
             (texts.FACT_REQUESTED, clock_time(hours, handoff.requested_at)),
-            (texts.FACT_STATUS, _status(handoff, hours, timeout_minutes)),
+            (texts.FACT_STATUS, status_text(handoff, hours, timeout_minutes)),
         ]),
         cards.paragraph(texts.PROBLEM.format(summary=handoff.summary) if handoff.summary else texts.NO_SUMMARY),
     ]
@@ -63,12 +71,13 @@ def request_card(handoff: Handoff, hours: OpeningHours, timeout_minutes: float, 
     if handoff.state is HandoffState.CLAIMED:
         body.append(cards.paragraph(texts.RELAY_HINT.format(agent=handoff.agent_name, user=handoff.user_name),
                                     subtle=True))
+        body.append(_transfer_picker(handoff, colleagues or []))
     if note:
         body.append({**cards.paragraph(note), "color": "Attention", "weight": "Bolder"})
     return cards.card(body, _actions(handoff))
 
 
-def _status(handoff: Handoff, hours: OpeningHours, timeout_minutes: float) -> str:
+def status_text(handoff: Handoff, hours: OpeningHours, timeout_minutes: float) -> str:
     at = clock_time(hours, handoff.ended_at)
     match handoff.state:
         case HandoffState.WAITING if handoff.timeout_notified_at is not None:
@@ -96,6 +105,15 @@ def outcome(handoff: Handoff) -> str:
     return text
 
 
+def _transfer_picker(handoff: Handoff, colleagues: list[Colleague]) -> dict[str, Any]:
+    """Whom "Overfør" hands the chat to: a colleague who has taken chats before, or the queue."""
+    choices = [{"title": name, "value": colleague_id} for colleague_id, name in colleagues
+               if colleague_id != handoff.agent_id]
+    choices.append({"title": texts.TRANSFER_TO_QUEUE, "value": TO_QUEUE})
+    return {"type": "Input.ChoiceSet", "id": "to", "label": texts.TRANSFER_LABEL, "style": "compact",
+            "choices": choices, "value": choices[0]["value"], "separator": True}
+
+
 def _actions(handoff: Handoff) -> list[dict[str, Any]]:
     ref = {"handoff_id": handoff.id}
     match handoff.state:
@@ -103,11 +121,23 @@ def _actions(handoff: Handoff) -> list[dict[str, Any]]:
             return [cards.execute(texts.CLAIM, CLAIM, ref, style="positive")]
         case HandoffState.CLAIMED:
             return [cards.execute(texts.END_RESOLVED, END, {**ref, "resolved": True}),
-                    cards.execute(texts.END_OPEN, END, {**ref, "resolved": False})]
+                    cards.execute(texts.END_OPEN, END, {**ref, "resolved": False}),
+                    cards.execute(texts.TRANSFER, TRANSFER, {**ref, "from": handoff.agent_id})]
         case HandoffState.WRAPPING_UP:
             return [cards.execute(texts.SAVE_RESOLVED, END, {**ref, "resolved": True}, style="positive"),
                     cards.execute(texts.SAVE_OPEN, END, {**ref, "resolved": False})]
     return []
+
+
+def take_over_card(handoff: Handoff, colleague: str, message_id: str, text: str) -> Card:
+    """In the thread, for a colleague who wrote in someone else's chat: take it over, or keep it a note."""
+    data = {"handoff_id": handoff.id, "from": handoff.agent_id, "message_id": message_id, "text": text}
+    return cards.card(
+        [cards.paragraph(texts.TAKE_OVER_QUESTION.format(colleague=colleague, agent=handoff.agent_name,
+                                                         user=handoff.user_name))],
+        [cards.execute(texts.TAKE_OVER, TAKE_OVER, data, style="positive"),
+         cards.execute(texts.KEEP_AS_NOTE, KEEP_AS_NOTE, {"handoff_id": handoff.id})],
+    )
 
 
 # --- the user's cards --------------------------------------------------------------------------

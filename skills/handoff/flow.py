@@ -21,11 +21,14 @@ from core.pii import mask
 from core.ports import TicketDeskError
 from skills.handoff import texts
 from skills.handoff.cards import (
+    TO_QUEUE,
     claimed_card,
     feedback_card,
     queued_card,
     request_card,
     shorten,
+    status_text,
+    take_over_card,
     thanks_card,
     ticket_offer_card,
 )
@@ -48,6 +51,7 @@ SUMMARY_CHARS = 300
 TRIGGER_WORDS = 6  # a request longer than this probably says what it is about
 REPOST_AFTER_SECONDS = 60  # a request whose card never reached the channel is posted again
 RETRY_TICKET_AFTER_SECONDS = 60
+COLLEAGUES_SEEN_DAYS = 60  # "Overfør" offers everyone who took a chat this recently
 USER_END_WORDS = frozenset({"avslutt", "avslutte", "avslutt samtalen", "avslutt chatten", "avslutt chat",
                             "end", "end chat", "end the chat"})
 # Said while still in the queue: leave it (the dispatcher already takes "avbryt", "stopp" and "cancel").
@@ -161,16 +165,93 @@ class HandoffFlow:
         if not won:
             taken_by_other = handoff.agent_id is not None and handoff.agent_id != agent.id
             note = texts.TAKEN_BEFORE_YOU.format(agent=handoff.agent_name) if taken_by_other else ""
-            return ActionResult(card=self._card(handoff, note=note))
+            return ActionResult(card=await self._card(handoff, note=note))
         await self._refresh_card(handoff)
         await self._hold_user(handoff)  # again: the user may have wandered off to another skill meanwhile
         await self._tell_user(handoff, Reply(card=claimed_card(Language(handoff.language), handoff)))
-        return ActionResult(card=self._card(handoff))
+        return ActionResult(card=await self._card(handoff))
 
     def _from_channel(self, turn: Turn, handoff: Handoff) -> bool:
         channel = self._settings.kundeservice_conversation_id
         in_the_channel = bool(channel) and turn.conversation_id.split(";")[0] == channel
         return turn.conversation_id == handoff.thread_id or in_the_channel
+
+    # --- transfer ------------------------------------------------------------------------------
+    async def transfer(self, turn: Turn, handoff_id: str, expected_agent: str, to: str) -> ActionResult:
+        """"Overfør": to a named colleague, or back to the queue (it keeps its place)."""
+        handoff = await self._repository.get(handoff_id)
+        if handoff is None:
+            return ActionResult(message=texts.UNKNOWN_REQUEST(Language.BOKMAAL))
+        if not self._from_channel(turn, handoff):
+            return ActionResult(message=texts.NOT_FROM_CHANNEL)
+        if handoff.state is not HandoffState.CLAIMED or handoff.agent_id != expected_agent:
+            return ActionResult(card=await self._card(handoff, note=texts.TRANSFER_TOO_LATE.format(
+                status=self._status_line(handoff))))
+        by = turn.user.name
+        if to == TO_QUEUE:
+            return ActionResult(card=await self._card(await self._requeue(handoff, by)))
+        since = (self._now() - timedelta(days=COLLEAGUES_SEEN_DAYS)).timestamp()
+        colleague = next((agent for agent in await self._repository.known_agents(since) if agent[0] == to), None)
+        if colleague is None:
+            return ActionResult(card=await self._card(handoff, note=texts.TRANSFER_UNKNOWN))
+        moved = await self._hand_to(handoff, colleague, texts.NOTE_TRANSFERRED.format(
+            by=by, to=colleague[1], user=handoff.user_name), texts.EVENT_TRANSFERRED.format(by=by, to=colleague[1]))
+        return ActionResult(card=await self._card(moved))
+
+    async def take_over(self, turn: Turn, handoff_id: str, expected_agent: str, message_id: str,
+                        text: str) -> ActionResult:
+        """A colleague who wrote in the thread takes the chat; what they wrote goes to the user."""
+        handoff = await self._repository.get(handoff_id)
+        if handoff is None:
+            return ActionResult(message=texts.UNKNOWN_REQUEST(Language.BOKMAAL))
+        if not self._from_channel(turn, handoff):
+            return ActionResult(message=texts.NOT_FROM_CHANNEL)
+        if handoff.state is not HandoffState.CLAIMED or handoff.agent_id != expected_agent:
+            return ActionResult(message=texts.TRANSFER_TOO_LATE.format(status=self._status_line(handoff)))
+        agent, previous = turn.user, handoff.agent_name
+        if agent.id != handoff.agent_id:
+            handoff = await self._hand_to(
+                handoff, (agent.id, agent.name, agent.email),
+                texts.NOTE_TAKEN_OVER.format(to=agent.name, agent=previous, user=handoff.user_name),
+                texts.EVENT_TAKEN_OVER.format(to=agent.name, agent=previous))
+        if handoff.agent_id != agent.id:  # someone else moved it first
+            return ActionResult(message=texts.TRANSFER_TOO_LATE.format(status=self._status_line(handoff)))
+        if text:
+            await self._relay.send(handoff, Sender.AGENT, agent.name, text, [], message_id, self._now())
+        return ActionResult(card=make_card([paragraph(texts.YOU_TOOK_OVER.format(user=handoff.user_name))]))
+
+    async def keep_as_note(self, turn: Turn, handoff_id: str) -> ActionResult:
+        handoff = await self._repository.get(handoff_id)
+        name = handoff.user_name if handoff else texts.UNKNOWN
+        return ActionResult(card=make_card([paragraph(texts.KEPT_AS_NOTE.format(user=name))]))
+
+    async def _hand_to(self, handoff: Handoff, colleague: tuple[str, str, str], note: str, event: str) -> Handoff:
+        colleague_id, name, email = colleague
+        now = self._now().timestamp()
+        if not await self._repository.transfer(handoff.id, handoff.agent_id or "", colleague_id, name, email, now):
+            return await self._reload(handoff)
+        await self._repository.append_event(handoff.id, event, now)
+        handoff = await self._reload(handoff)
+        await self._note(handoff, note)
+        await self._refresh_card(handoff)
+        await self._tell_user(handoff, Reply(text=texts.TAKEN_OVER(Language(handoff.language), agent=name)))
+        return handoff
+
+    async def _requeue(self, handoff: Handoff, by: str) -> Handoff:
+        if not await self._repository.requeue(handoff.id, handoff.agent_id or ""):
+            return await self._reload(handoff)
+        previous = handoff.agent_name
+        await self._repository.append_event(handoff.id, texts.EVENT_REQUEUED.format(by=by), self._now().timestamp())
+        handoff = await self._reload(handoff)
+        await self._note(handoff, texts.NOTE_REQUEUED.format(by=by))
+        await self._refresh_card(handoff)
+        position = await self._repository.queue_position(handoff)
+        await self._tell_user(handoff, Reply(text=texts.BACK_IN_QUEUE(Language(handoff.language), agent=previous,
+                                                                      position=position)))
+        return handoff
+
+    def _status_line(self, handoff: Handoff) -> str:
+        return status_text(handoff, self._hours, self._settings.handoff_claim_timeout_minutes)
 
     # --- relay ---------------------------------------------------------------------------------
     async def from_user(self, turn: Turn) -> None:
@@ -210,7 +291,10 @@ class HandoffFlow:
             await turn.send(texts.NOTE_CLAIM_FIRST.format(user=handoff.user_name))
         elif handoff.state in (HandoffState.CLAIMED, HandoffState.WRAPPING_UP):
             if turn.user.id != handoff.agent_id:
-                return True  # a colleague's note in the thread; it stays there
+                if handoff.state is HandoffState.CLAIMED and (text or turn.incoming.attachments):
+                    card = take_over_card(handoff, turn.user.name, turn.incoming.activity_id, text)
+                    await turn.send(Reply(card=card))  # never dropped without a word
+                return True
             if (resolved := agent_end_word(text)) is not None:
                 await self.agent_ends(handoff, resolved, turn.user.name)
             elif handoff.state is HandoffState.CLAIMED:
@@ -241,7 +325,7 @@ class HandoffFlow:
         if handoff is None:
             return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
         if self._from_channel(turn, handoff):
-            return ActionResult(card=self._card(await self.agent_ends(handoff, resolved, turn.user.name)))
+            return ActionResult(card=await self._card(await self.agent_ends(handoff, resolved, turn.user.name)))
         if turn.user.id != handoff.user_id:
             return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
         language = Language(handoff.language)
@@ -426,8 +510,13 @@ class HandoffFlow:
                 await self._refresh_card(handoff)
 
     # --- small helpers ------------------------------------------------------------------------
-    def _card(self, handoff: Handoff, *, note: str = "") -> Card:
-        return request_card(handoff, self._hours, self._settings.handoff_claim_timeout_minutes, note=note)
+    async def _card(self, handoff: Handoff, *, note: str = "") -> Card:
+        colleagues: list[tuple[str, str]] = []
+        if handoff.state is HandoffState.CLAIMED:
+            since = (self._now() - timedelta(days=COLLEAGUES_SEEN_DAYS)).timestamp()
+            colleagues = [(agent_id, name) for agent_id, name, _ in await self._repository.known_agents(since)]
+        return request_card(handoff, self._hours, self._settings.handoff_claim_timeout_minutes, note=note,
+                            colleagues=colleagues)
 
     async def _reload(self, handoff: Handoff) -> Handoff:
         return await self._repository.get(handoff.id) or handoff
@@ -435,7 +524,7 @@ class HandoffFlow:
     async def _post_card(self, handoff: Handoff) -> bool:
         try:
             posted = await self._services.messenger.start_thread(
-                self._settings.kundeservice_conversation_id, Reply(card=self._card(handoff))
+                self._settings.kundeservice_conversation_id, Reply(card=await self._card(handoff))
             )
         except Exception:  # noqa: BLE001 - the user is told and offered a ticket
             log.exception("could not post the handoff card in the Kundeservice channel", extra={"handoff": handoff.id})
@@ -450,7 +539,7 @@ class HandoffFlow:
             return
         try:
             await self._services.messenger.update_message(
-                handoff.thread_id, handoff.card_activity_id, Reply(card=self._card(handoff))
+                handoff.thread_id, handoff.card_activity_id, Reply(card=await self._card(handoff))
             )
         except Exception:  # noqa: BLE001 - the state is in the store; the next change updates the card
             log.warning("could not update the handoff card", extra={"handoff": handoff.id})

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from core.messages import ActionResult, CardAction, Reply
-from skills.handoff.cards import CLAIM, END, RATE, START
+from skills.handoff.cards import CLAIM, END, KEEP_AS_NOTE, RATE, START, TAKE_OVER, TRANSFER
 from skills.handoff.flow import SKILL, HandoffFlow
 from skills.intents import load_intents
 from skills.registry import Skill, card_action
@@ -46,6 +46,21 @@ class HandoffSkill(Skill):
     @card_action(END)
     async def end(self, turn: Turn, action: CardAction) -> ActionResult:
         return await self._flow.end_clicked(turn, _handoff_id(action), action.data.get("resolved") is not False)
+
+    @card_action(TRANSFER)
+    async def transfer(self, turn: Turn, action: CardAction) -> ActionResult:
+        data = action.data
+        return await self._flow.transfer(turn, _handoff_id(action), str(data.get("from") or ""), str(data.get("to") or ""))
+
+    @card_action(TAKE_OVER)
+    async def take_over(self, turn: Turn, action: CardAction) -> ActionResult:
+        data = action.data
+        return await self._flow.take_over(turn, _handoff_id(action), str(data.get("from") or ""),
+                                          str(data.get("message_id") or ""), str(data.get("text") or ""))
+
+    @card_action(KEEP_AS_NOTE)
+    async def keep_as_note(self, turn: Turn, action: CardAction) -> ActionResult:
+        return await self._flow.keep_as_note(turn, _handoff_id(action))
 
     @card_action(RATE)
     async def rate(self, turn: Turn, action: CardAction) -> ActionResult:

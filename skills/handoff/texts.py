@@ -50,6 +50,19 @@ CLAIMED = Localized(
     en="{agent} from Kundeservice has taken your case. Everything you write here now goes to {agent}. "
     "Write “avslutt” when you are done.",
 )
+TAKEN_OVER = Localized(
+    nb="{agent} fra Kundeservice har tatt over samtalen. Skriv her som før, så får {agent} meldingene dine.",
+    nn="{agent} frå Kundeservice har teke over samtalen. Skriv her som før, så får {agent} meldingane dine.",
+    en="{agent} from Kundeservice has taken over the chat. Keep writing here and {agent} gets your messages.",
+)
+BACK_IN_QUEUE = Localized(
+    nb="{agent} måtte gi fra seg samtalen, så du står i køen hos Kundeservice igjen (nr. {position}). "
+    "Neste ledige tar over – skriv gjerne her imens.",
+    nn="{agent} måtte gi frå seg samtalen, så du står i køen hos Kundeservice igjen (nr. {position}). "
+    "Neste ledige tek over – skriv gjerne her medan du ventar.",
+    en="{agent} had to hand over the chat, so you are back in the Kundeservice queue (number {position}). "
+    "The next person free will take over – feel free to write here meanwhile.",
+)
 END_CHAT = Localized(nb="Avslutt samtalen", nn="Avslutt samtalen", en="End the chat")
 CLOSED = Localized(
     nb="Kundeservice har stengt nå{reason} og åpner igjen {when}. Du kan ringe dem på {phone} når de har åpent, "
@@ -219,6 +232,23 @@ RELAY_HINT = (
     "Skriv «avslutt» (løst) eller «avslutt åpen», eller bruk knappene."
 )
 CLAIM = "Ta saken"
+TRANSFER = "Overfør"
+TRANSFER_LABEL = "Overfør samtalen til"
+TRANSFER_TO_QUEUE = "Tilbake i køen (neste ledige tar den)"
+TRANSFER_UNKNOWN = "Finner ikke den kollegaen. Be hen skrive i tråden, så kan hen ta over derfra."
+TRANSFER_TOO_LATE = "Samtalen er ikke lenger din å overføre (nå: {status})."
+TAKE_OVER_QUESTION = ("{colleague}: {agent} har denne samtalen, så meldingen din gikk ikke til {user}. "
+                      "Vil du ta over samtalen? Da går meldingen din til {user}, og {agent} får beskjed.")
+TAKE_OVER = "Ta over samtalen"
+KEEP_AS_NOTE = "Nei, det var et notat"
+YOU_TOOK_OVER = "Du har tatt over samtalen. Det du skriver i tråden, går nå til {user}."
+KEPT_AS_NOTE = "Greit – meldingen står i tråden som et notat, og {user} ser den ikke."
+NOTE_TRANSFERRED = "{by} overførte samtalen til {to}. Det {to} skriver i tråden, går nå til {user}."
+NOTE_TAKEN_OVER = "{to} tok over samtalen fra {agent}. Det {to} skriver i tråden, går nå til {user}."
+NOTE_REQUEUED = "{by} satte samtalen tilbake i køen. Trykk «Ta saken» for å ta den."
+EVENT_TRANSFERRED = "{by} overførte samtalen til {to}."
+EVENT_TAKEN_OVER = "{to} tok over samtalen fra {agent}."
+EVENT_REQUEUED = "{by} satte samtalen tilbake i køen."
 END_RESOLVED = "Avslutt – løst"
 END_OPEN = "Avslutt – la saken stå åpen"
 SAVE_RESOLVED = "Lagre som løst"

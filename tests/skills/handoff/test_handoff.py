@@ -176,7 +176,8 @@ async def test_the_first_agent_takes_it_the_card_updates_for_everyone_and_the_us
     card = response_card(await agent_clicks(bot, PER, thread, "handoff.claim", {"handoff_id": handoff_id}))
     shown = text_of({"attachments": [{"content": card}]})
     assert "Tatt av Per Agent kl. 10:00" in shown
-    assert buttons(card) == [("Avslutt – løst", "handoff.end"), ("Avslutt – la saken stå åpen", "handoff.end")]
+    assert buttons(card) == [("Avslutt – løst", "handoff.end"), ("Avslutt – la saken stå åpen", "handoff.end"),
+                             ("Overfør", "handoff.transfer")]
     assert request_card(bot, thread) == card  # the channel post itself was updated
     told = (await bot.connector.wait_for(KARI.conversation_id, 2))[-1]
     validate_card(cards_of(told)[0])
@@ -246,13 +247,18 @@ async def test_a_redelivered_activity_is_relayed_once(bot):
     assert await thread_texts(bot, thread, 1) == ["**Kari Nordmann:** Hallo?"]
 
 
-async def test_a_colleagues_note_in_the_thread_is_not_relayed(bot):
+async def test_a_colleagues_note_in_the_thread_is_not_relayed_but_never_dropped_without_a_word(bot):
     thread, _ = await claimed(bot)
     before = len(bot.connector.replies(KARI.conversation_id))
     await agent_says(bot, LISE, thread, "Per, dette er den samme feilen som i går")
+    [asked] = cards_of((await bot.connector.wait_for(thread, 2))[-1])
+    assert "Lise Lund: Per Agent har denne samtalen, så meldingen din gikk ikke til Kari Nordmann" in text_of(
+        {"attachments": [{"content": asked}]})
+    assert [title for title, _ in buttons(asked)] == ["Ta over samtalen", "Nei, det var et notat"]
+    result = response_card(await agent_clicks(bot, LISE, thread, "handoff.note", asked["actions"][1]["data"]))
+    assert "står i tråden som et notat" in text_of({"attachments": [{"content": result}]})
     await asyncio.sleep(0.1)
     assert len(bot.connector.replies(KARI.conversation_id)) == before
-    assert len(bot.connector.replies(thread)) == 1  # no answer in the channel either
 
 
 async def test_a_channel_message_outside_a_handoff_gets_no_answer(bot):
