@@ -107,11 +107,12 @@ async def plan_command(settings: Settings, campaign_date: date | None, problems_
         context = PcContext.create(runtime.services)
         on = campaign_date or context.today()
         try:
-            plan = await _planner(runtime).plan(on, settings.pc_max_age_years)
+            plan = await _planner(runtime).plan(on, context.rule())
         except InventoryError as error:
             console.print(f"[red]Kan ikke lese maskinregisteret:[/] {error}")
             return 1
-    console.print(f"Plan for PC-rullering {on:%d.%m.%Y}: PC-er som er {settings.pc_max_age_years} år eller eldre "
+    rule = "eldre enn" if settings.pc_due_rule == "older_than" else "minst"
+    console.print(f"Plan for PC-rullering {on:%d.%m.%Y}: PC-er {rule} {settings.pc_max_age_years} år "
                   f"(kilde: {plan.source}). [bold]Ingenting er sendt.[/]")
     console.print(plan_table(plan))
     console.print(problems_table(plan))

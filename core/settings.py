@@ -167,7 +167,9 @@ class Settings(BaseSettings):
         return self
 
     # --- PC replacement campaign (issue 7) -------------------------------------------------
-    pc_max_age_years: int = Field(6, ge=1, le=20)  # a PC this old on the campaign date is replaced
+    pc_max_age_years: int = Field(6, ge=1, le=20)  # PCs are replaced after this many years ...
+    pc_due_rule: str = Field("older_than", pattern="^(older_than|at_age)$")  # ... when older than that on the
+    # campaign date (ROR-IKT's rule: the day it turns six is not yet due), or "at_age": from that day
     pc_inventory_source: str = Field("csv", pattern="^(csv|graph)$")  # graph: Intune + Entra ID
     pc_inventory_csv: Path = PROJECT_ROOT / "demo" / "inventory.csv"  # the asset register export
     pc_graph_date_source: str = Field("enrolled", pattern="^(enrolled|register)$")  # age from Intune

@@ -17,11 +17,10 @@ from skills.pc_replacement import texts as T
 from skills.pc_replacement.cards import approval_card, employee_card
 from skills.pc_replacement.context import PcContext
 from skills.pc_replacement.delivery import Undeliverable
-from skills.pc_replacement.tickets import swap_draft
-from store.pc.models import APPROVED, AWAITING, REJECTED, NewOrder, Order, Target
+from skills.pc_replacement.tickets import CLAIM_SECONDS, file_ticket, swap_draft
+from store.pc.models import APPROVED, AWAITING, LIVE, ORDERED, REJECTED, NewOrder, Order, Target
 
 log = logging.getLogger(__name__)
-CLAIM_SECONDS = 300.0  # a claimed step not finished after this is taken up again
 
 
 class Approvals:
@@ -33,8 +32,19 @@ class Approvals:
         return self._context.repo
 
     # --- placing the order -------------------------------------------------------------------
+    async def current_order(self, target: Target) -> Order | None:
+        """The order this card shows: its own, or the one that holds its PCs from another campaign's card."""
+        if target.order_id:
+            return await self._repo.orders.get(target.order_id)
+        return await self._repo.orders.live_for([device.serial for device in target.devices])
+
     async def ensure_order(self, target: Target) -> tuple[Order, bool]:
-        """The order for this target: created now (True), or the one a double click already made."""
+        """The order for this target: created now (True), or the one that already holds its PCs (a double
+        click, another process, or a card from another campaign)."""
+        held = await self.current_order(target)
+        if held is not None and held.state in LIVE:
+            await self.link(target, held)
+            return held, False
         approver, kind = await self.approver_for(target)
         order, created = await self._repo.orders.create(NewOrder(
             order_key=f"{target.campaign_id}:{target.user_key}", campaign_id=target.campaign_id,
@@ -44,9 +54,15 @@ class Approvals:
             approver_upn=approver.upn if approver else "", approver_name=approver.name if approver else "",
             approver_kind=kind, leader_id=target.manager_id,
         ), self._context.now())
-        if target.order_id != order.id:
-            await self._repo.targets.set_order(target.campaign_id, target.user_key, order.id)
+        await self.link(target, order)
         return order, created
+
+    async def link(self, target: Target, order: Order) -> None:
+        """Record on this card that its employee has ordered (through this card or another)."""
+        if order.user_key != target.user_key or target.order_id == order.id:
+            return  # someone else's order never shows on this card
+        await self._repo.targets.respond(target.campaign_id, target.user_key, ORDERED, self._context.now())
+        await self._repo.targets.set_order(target.campaign_id, target.user_key, order.id)
 
     async def approver_for(self, target: Target) -> tuple[Person | None, str]:
         leader = await self._leader(target)
@@ -149,24 +165,9 @@ class Approvals:
         await self.tell_employee(order)
 
     async def file_ticket(self, order: Order) -> None:
-        tickets = self._context.services.tickets
-        if tickets is None:
-            log.warning("no ticket submitter configured; the swap ticket waits", extra={"order": order.id})
-            return
-        now = self._context.now()
-        if not await self._repo.orders.claim_ticket(order.id, now, now - CLAIM_SECONDS):
-            return
-        try:
-            submission = await tickets.submit(swap_draft(order, self._context.services.settings),
-                                              notify_user_id=order.user_id or None)
-        except Exception:  # noqa: BLE001 - the approval stands; the follow-up job files the ticket later
-            log.exception("filing the swap ticket failed; will retry", extra={"order": order.id})
-            await self._repo.orders.release_ticket(order.id)
-            return
-        if submission.ticket is not None:
-            await self._repo.orders.record_ticket(order.id, "created", submission.ticket.number)
-        else:
-            await self._repo.orders.record_ticket(order.id, "queued", "")
+        """The swap ticket; the approval stands whatever happens, and the follow-up job files it later."""
+        await file_ticket(self._context, self._repo.orders.tickets, (order.id,),
+                          swap_draft(order, self._context.services.settings), order.user_id)
 
     async def tell_employee(self, order: Order) -> None:
         """Tell the employee the outcome (once), and redraw their card."""

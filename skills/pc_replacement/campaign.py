@@ -96,7 +96,7 @@ class CampaignRunner:
         heartbeat = asyncio.create_task(self._heartbeat(campaign_id))
         result = RunResult(campaign_id)
         try:
-            plan = await self._planner.plan(campaign.campaign_date, campaign.max_age_years)
+            plan = await self._planner.plan(campaign.campaign_date, context.rule(campaign.max_age_years))
             result.added = await repo.targets.add(campaign_id, plan.targets, context.now())
             todo = await repo.targets.unsent(campaign_id)
             result.to_send = len(todo)

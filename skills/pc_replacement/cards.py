@@ -16,7 +16,7 @@ from core.cards import Card, card, execute, facts, heading, paragraph
 from core.language import Language
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.rules import age_text, norwegian_date
-from store.pc.models import APPROVED, AWAITING, LATER, NOT_MINE, ORDERED, REJECTED, Order, StoredDevice, Target
+from store.pc.models import APPROVED, AWAITING, LATER, NOT_MINE, REJECTED, Order, StoredDevice, Target
 
 VERB_ORDER = "pc.order"
 VERB_LATER = "pc.later"
@@ -90,7 +90,7 @@ def employee_card(target: Target, order: Order | None, context: CardContext, *, 
     if notice:
         body.append(_warning(notice))
     actions = []
-    if target.response in ("", LATER):
+    if target.response in ("", LATER) and order is None:  # not answered here, nor ordered from another card
         actions = [
             execute(T.BUTTON_ORDER(language), VERB_ORDER, key, style="positive"),
             execute(T.BUTTON_LATER(language), VERB_LATER, key),
@@ -102,13 +102,13 @@ def employee_card(target: Target, order: Order | None, context: CardContext, *, 
 
 def _employee_state(target: Target, order: Order | None, context: CardContext) -> list[dict[str, Any]]:
     language = context.language
-    if target.response == LATER:
-        return [_status(T.STATE_LATER(language, days=context.reminder_days))]
-    if target.response == NOT_MINE:
-        text = (T.STATE_NOT_MINE_TICKET(language, ticket=target.ticket_number) if target.ticket_number
-                else T.STATE_NOT_MINE(language))
-        return [_status(text)]
-    if target.response != ORDERED or order is None:
+    if order is None:
+        if target.response == LATER:
+            return [_status(T.STATE_LATER(language, days=context.reminder_days))]
+        if target.response == NOT_MINE:
+            text = (T.STATE_NOT_MINE_TICKET(language, ticket=target.ticket_number) if target.ticket_number
+                    else T.STATE_NOT_MINE(language))
+            return [_status(text)]
         return []
     if order.state == AWAITING:
         if not order.approver_id:

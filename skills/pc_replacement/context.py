@@ -11,7 +11,7 @@ from core.ports import InventoryError, Person
 from skills.pc_replacement.cards import CardContext
 from skills.pc_replacement.delivery import Courier
 from skills.pc_replacement.pacing import Pacer
-from skills.pc_replacement.rules import local_date
+from skills.pc_replacement.rules import DueRule, local_date
 from skills.services import Services
 from store.pc import PcRepositories
 
@@ -48,6 +48,11 @@ class PcContext:
 
     def today(self) -> date:
         return local_date(self.services.clock(), self.services.settings.timezone)
+
+    def rule(self, years: int | None = None) -> DueRule:
+        """The replacement rule of the settings (``years``: a campaign's own, kept from its first run)."""
+        settings = self.services.settings
+        return DueRule.of(years or settings.pc_max_age_years, settings.pc_due_rule)
 
     def cards(self, language: Language = Language.BOKMAAL) -> CardContext:
         settings = self.services.settings

@@ -17,7 +17,8 @@ from skills.pc_replacement.approvals import Approvals
 from skills.pc_replacement.cards import employee_card
 from skills.pc_replacement.context import DAY, PcContext
 from skills.pc_replacement.delivery import Undeliverable
-from store.pc.models import Order
+from skills.pc_replacement.tickets import file_ticket, register_draft
+from store.pc.models import TICKET_PENDING, Order
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,18 @@ class FollowUps:
         return result
 
     async def remind_employees(self) -> int:
+        """One reminder per person whose schedule is due, whatever campaigns are open: their newest card."""
         settings = self._context.services.settings
         repo = self._context.repo
         sent = 0
-        for target in await repo.targets.due_reminders(self._context.now(), settings.pc_reminder_days * DAY,
-                                               settings.pc_max_reminders):
-            if not await repo.targets.claim_reminder(target, self._context.now()):
+        for due in await repo.targets.due_reminders(self._context.now(), settings.pc_reminder_days * DAY,
+                                                    settings.pc_max_reminders):
+            target = due.target
+            held = await self._approvals.current_order(target)
+            if held is not None and held.user_key == target.user_key:
+                await self._approvals.link(target, held)  # ordered through another campaign's card
+                continue
+            if not await repo.targets.claim_reminder(due, self._context.now()):
                 continue
             card = employee_card(await repo.targets.get(target.campaign_id, target.user_key) or target, None,
                                  self._context.cards(), reminder=True)
@@ -114,11 +121,19 @@ class FollowUps:
         return len(due), escalations
 
     async def file_tickets(self) -> int:
-        filed = 0
-        for order in await self._context.repo.orders.needing_ticket():
+        """Swap tickets and register corrections that could not be filed at the time."""
+        repo, filed = self._context.repo, 0
+        for order in await repo.orders.needing_ticket():
             await self._approvals.file_ticket(order)
-            current = await self._context.repo.orders.get(order.id)
-            if current is not None and current.ticket_state != "pending":
+            current = await repo.orders.get(order.id)
+            if current is not None and current.ticket_state != TICKET_PENDING:
+                filed += 1
+        settings = self._context.services.settings
+        for target in await repo.targets.needing_ticket():
+            await file_ticket(self._context, repo.targets.tickets, (target.campaign_id, target.user_key),
+                              register_draft(target, settings), target.user_id)
+            current = await repo.targets.get(target.campaign_id, target.user_key)
+            if current is not None and current.ticket_state != TICKET_PENDING:
                 filed += 1
         return filed
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.ports import Device, DeviceInventory, DeviceStatus, Directory, InventoryProblem, Person
-from skills.pc_replacement.rules import is_due
-from store.pc.models import NewTarget, StoredDevice
+from skills.pc_replacement.rules import DueRule
+from store.pc.models import NewTarget, StoredDevice, serial_key
 from store.pc.orders import OrderRepository
 
 UNKNOWN_MUNICIPALITY = "ukjent"
@@ -55,20 +55,20 @@ class Planner:
         self._orders = orders
         self._fallbacks = fallback_approvers
 
-    async def plan(self, campaign_date: date, max_age_years: int) -> Plan:
+    async def plan(self, campaign_date: date, rule: DueRule) -> Plan:
         snapshot = await self._inventory.snapshot()
-        plan = Plan(campaign_date, max_age_years, snapshot.source, problems=list(snapshot.problems))
-        already_ordered = await self._orders.ordered_device_ids()
+        plan = Plan(campaign_date, rule.years, snapshot.source, problems=list(snapshot.problems))
+        already_ordered = await self._orders.ordered_serials()
         candidates: list[Device] = []
         for device in snapshot.devices:
             row = plan.municipalities[device.municipality or UNKNOWN_MUNICIPALITY]
             row.devices += 1
-            if device.purchased is None or not is_due(device.purchased, campaign_date, max_age_years):
+            if device.purchased is None or not rule.is_due(device.purchased, campaign_date):
                 continue
             row.due += 1
             if device.status is DeviceStatus.RETIRED:
                 row.skipped_retired += 1
-            elif device.status in (DeviceStatus.ORDERED, DeviceStatus.APPROVED) or device.id in already_ordered:
+            elif device.status in (DeviceStatus.ORDERED, DeviceStatus.APPROVED) or serial_key(device.serial) in already_ordered:
                 row.skipped_ordered += 1
             else:
                 candidates.append(device)

@@ -1,8 +1,10 @@
-"""The replacement rule: a PC is due when it is ``max_age_years`` old (or older) on the campaign date."""
+"""The replacement rule: a PC is due when it is older than ``years`` on the campaign date (ROR-IKT
+replaces PCs *after* six years), or, with ``RAKEL_PC_DUE_RULE=at_age``, from the day it turns that age."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.language import Language
@@ -15,13 +17,23 @@ def years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def due_date(purchased: date, max_age_years: int) -> date:
-    """The day the PC may be replaced."""
-    return years_after(purchased, max_age_years)
+@dataclass(frozen=True)
+class DueRule:
+    years: int
+    older_than: bool = True  # False: due on the day it turns ``years`` (the boundary day counts)
 
+    @classmethod
+    def of(cls, years: int, rule: str) -> DueRule:
+        """From the settings: ``pc_max_age_years`` and ``pc_due_rule`` ("older_than" | "at_age")."""
+        return cls(years, older_than=rule == "older_than")
 
-def is_due(purchased: date, on: date, max_age_years: int) -> bool:
-    return due_date(purchased, max_age_years) <= on
+    def due_date(self, purchased: date) -> date:
+        """The first day the PC may be replaced."""
+        birthday = years_after(purchased, self.years)
+        return birthday + timedelta(days=1) if self.older_than else birthday
+
+    def is_due(self, purchased: date, on: date) -> bool:
+        return self.due_date(purchased) <= on
 
 
 def age_in_months(purchased: date, on: date) -> int:
@@ -44,3 +56,18 @@ def local_date(moment: datetime, timezone: str) -> date:
 
 def norwegian_date(day: date) -> str:
     return day.strftime("%d.%m.%Y")
+
+
+_MONTHS = {
+    Language.BOKMAAL: ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+                       "oktober", "november", "desember"),
+    Language.ENGLISH: ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                       "October", "November", "December"),
+}
+
+
+def long_date(day: date, language: Language) -> str:
+    """"3. november" (nynorsk shares bokmål's month names), "3 November" in English."""
+    if language is Language.ENGLISH:
+        return f"{day.day} {_MONTHS[Language.ENGLISH][day.month - 1]}"
+    return f"{day.day}. {_MONTHS[Language.BOKMAAL][day.month - 1]}"

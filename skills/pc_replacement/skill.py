@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from core.messages import ActionResult, CardAction, Reply, UserProfile
 from core.ports import DeviceStatus, InventoryError
@@ -21,6 +22,7 @@ from skills.pc_replacement.cards import (
     VERB_ORDER,
     VERB_REFRESH,
     VERB_REJECT,
+    CardContext,
     approval_card,
     employee_card,
 )
@@ -28,15 +30,44 @@ from skills.pc_replacement.context import DAY, PcContext
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.planning import UNKNOWN_MUNICIPALITY
-from skills.pc_replacement.rules import age_text, due_date, is_due, norwegian_date
-from skills.pc_replacement.tickets import register_draft
+from skills.pc_replacement.rules import age_text, local_date, long_date, norwegian_date
+from skills.pc_replacement.tickets import file_ticket, register_draft
 from skills.registry import Skill, card_action
 from skills.services import Services
 from skills.turn import Turn
-from store.pc.models import AWAITING, LATER, NOT_MINE, ORDERED, NewTarget, StoredDevice, Target
+from store.pc.models import (
+    APPROVED,
+    AWAITING,
+    LATER,
+    NOT_MINE,
+    ORDERED,
+    NewTarget,
+    Order,
+    StoredDevice,
+    Target,
+    serial_key,
+)
 
 log = logging.getLogger(__name__)
 ONDEMAND = "ondemand"  # the campaign of orders that start with "jeg trenger ny PC"
+
+
+def _own(order: Order | None, target: Target) -> Order | None:
+    """Only the employee's own order shows on their card."""
+    return order if order is not None and order.user_key == target.user_key else None
+
+
+def already_ordered(order: Order, cards: CardContext) -> str:
+    """"Du har allerede bestilt ny PC 3. november; lederen din har godkjent." """
+    language = cards.language
+    when = long_date(local_date(datetime.fromtimestamp(order.created_at, UTC), cards.timezone), language)
+    if order.state == APPROVED:
+        by_leader = order.approver_kind == "leader" and order.decided_by == order.leader_id
+        return T.ALREADY_ORDERED_APPROVED(language, date=when,
+                                          approver=T.YOUR_LEADER(language) if by_leader else order.decided_by_name)
+    if not order.approver_id:
+        return T.ALREADY_ORDERED_NO_APPROVER(language, date=when)
+    return T.ALREADY_ORDERED_AWAITING(language, date=when, approver=order.approver_name)
 
 
 def is_employee(user: UserProfile, target: Target) -> bool:
@@ -63,8 +94,8 @@ class PcReplacementSkill(Skill):
         repo = self.context.repo
         for target in await repo.targets.of_user(turn.user.id, turn.user.email):
             if target.response in ("", LATER, ORDERED):  # an open campaign card or order: show where it stands
-                order = await repo.orders.get(target.order_id) if target.order_id else None
-                if target.response == ORDERED:
+                order = _own(await self.approvals.current_order(target), target)
+                if order is not None:
                     await turn.send(T.STATUS_INTRO(language))
                 await self._send_card(turn, target, employee_card(target, order, cards))
                 return
@@ -80,18 +111,19 @@ class PcReplacementSkill(Skill):
         if not devices:
             await turn.send(T.NO_DEVICES(language, years=settings.pc_max_age_years))
             return
-        ordered = await repo.orders.ordered_device_ids()
-        open_devices = [d for d in devices if d.status is DeviceStatus.IN_USE and d.id not in ordered]
-        due = [d for d in open_devices if d.purchased and is_due(d.purchased, cards.today, settings.pc_max_age_years)]
+        ordered = await repo.orders.ordered_serials()
+        open_devices = [d for d in devices if d.status is DeviceStatus.IN_USE and serial_key(d.serial) not in ordered]
+        rule = self.context.rule()
+        due = [d for d in open_devices if d.purchased and rule.is_due(d.purchased, cards.today)]
         if due:
             target = await self._ondemand_target(turn, due)
-            order = await repo.orders.get(target.order_id) if target.order_id else None
+            order = _own(await self.approvals.current_order(target), target)
             await self._send_card(turn, target, employee_card(target, order, cards))
             return
         lines = [
             T.NOT_YET_DEVICE(language, model=d.model, serial=d.serial, purchased=norwegian_date(d.purchased),
                              age=age_text(d.purchased, cards.today, language),
-                             due=norwegian_date(due_date(d.purchased, settings.pc_max_age_years)))
+                             due=norwegian_date(rule.due_date(d.purchased)))
             if d in open_devices and d.purchased else T.ALREADY_HANDLED_DEVICE(language, model=d.model, serial=d.serial)
             for d in devices
         ]
@@ -137,13 +169,21 @@ class PcReplacementSkill(Skill):
         target = await repo.targets.get(str(action.data.get("campaign", "")), str(action.data.get("user", "")))
         if target is None:
             return ActionResult(message=T.UNKNOWN_ORDER(language))
+        order = await self.approvals.current_order(target)
         if not is_employee(turn.user, target):
-            order = await repo.orders.get(target.order_id) if target.order_id else None
-            return ActionResult(card=employee_card(target, order, cards,
+            return ActionResult(card=employee_card(target, _own(order, target), cards,
                                                    notice=T.NOT_YOUR_CARD(language, name=target.user_name)))
         now = self.context.now()
         await repo.targets.confirm_delivery(target.campaign_id, target.user_key, now)
-        if action.verb == VERB_ORDER:
+        notice = ""
+        if order is not None and order.id != target.order_id and action.verb != VERB_REFRESH:
+            # a card from another campaign: its PCs are ordered already; answer with where that order stands
+            if order.user_key == target.user_key:
+                await self.approvals.link(target, order)
+                notice = already_ordered(order, cards)
+            else:
+                notice = T.ORDERED_BY_SOMEONE_ELSE(language)
+        elif action.verb == VERB_ORDER:
             await repo.targets.respond(target.campaign_id, target.user_key, ORDERED, now)
             target = await repo.targets.get(target.campaign_id, target.user_key) or target
             if target.response == ORDERED:
@@ -157,22 +197,13 @@ class PcReplacementSkill(Skill):
             if await repo.targets.respond(target.campaign_id, target.user_key, NOT_MINE, now):
                 await self._register_correction(target)
         target = await repo.targets.get(target.campaign_id, target.user_key) or target
-        order = await repo.orders.get(target.order_id) if target.order_id else None
-        return ActionResult(card=employee_card(target, order, cards))
+        order = await self.approvals.current_order(target)
+        return ActionResult(card=employee_card(target, _own(order, target), cards, notice=notice))
 
     async def _register_correction(self, target: Target) -> None:
-        tickets = self.context.services.tickets
-        if tickets is None:
-            log.warning("no ticket submitter configured; the register correction is only in the report")
-            return
-        try:
-            submission = await tickets.submit(register_draft(target, self.context.services.settings),
-                                              notify_user_id=target.user_id or None)
-        except Exception:  # noqa: BLE001 - the answer is recorded (and in the report); the user still gets a card
-            log.exception("filing the register correction failed")
-            return
-        if submission.ticket is not None:
-            await self.context.repo.targets.set_ticket(target.campaign_id, target.user_key, submission.ticket.number)
+        """The "not my PC" ticket, through the ticket outbox; the follow-up job files it if this fails."""
+        await file_ticket(self.context, self.context.repo.targets.tickets, (target.campaign_id, target.user_key),
+                          register_draft(target, self.context.services.settings), target.user_id)
 
     @card_action(VERB_APPROVE, VERB_REJECT)
     async def approval_action(self, turn: Turn, action: CardAction) -> ActionResult:

@@ -17,11 +17,11 @@ CARD_INTRO = Localized(
     "Your leader approves the order, and Kundeservice will contact you about delivery.",
 )
 CARD_INTRO_MANY = Localized(
-    nb="Hei {name}! Du har {count} PC-er som er {years} år eller eldre, og de kan byttes nå. Én bestilling gjelder "
+    nb="Hei {name}! Du har {count} PC-er som kan byttes nå (ROR-IKT bytter etter {years} år). Én bestilling gjelder "
     "alle. Lederen din godkjenner, og Kundeservice tar kontakt om utlevering.",
-    nn="Hei {name}! Du har {count} PC-ar som er {years} år eller eldre, og dei kan bytast no. Éi bestilling gjeld "
+    nn="Hei {name}! Du har {count} PC-ar som kan bytast no (ROR-IKT byter etter {years} år). Éi bestilling gjeld "
     "alle. Leiaren din godkjenner, og Kundeservice tek kontakt om utlevering.",
-    en="Hi {name}! You have {count} PCs that are {years} years or older, and they can be replaced now. One order "
+    en="Hi {name}! You have {count} PCs that can be replaced now (ROR-IKT replaces after {years} years). One order "
     "covers them all. Your leader approves it, and Kundeservice will contact you about delivery.",
 )
 FACT_DEVICE = Localized(nb="Enhet", nn="Eining", en="Device")
@@ -75,6 +75,27 @@ STATE_NOT_MINE_TICKET = Localized(
     nb="Takk for beskjeden! Kundeservice retter maskinregisteret (sak {ticket}).",
     nn="Takk for beskjeden! Kundeservice rettar maskinregisteret (sak {ticket}).",
     en="Thanks for telling us! Kundeservice will correct the device register (ticket {ticket}).",
+)
+ALREADY_ORDERED_AWAITING = Localized(
+    nb="Du har allerede bestilt ny PC {date}; bestillingen venter på godkjenning fra {approver}.",
+    nn="Du har allereie bestilt ny PC {date}; bestillinga ventar på godkjenning frå {approver}.",
+    en="You already ordered a new PC on {date}; the order awaits approval from {approver}.",
+)
+ALREADY_ORDERED_NO_APPROVER = Localized(
+    nb="Du har allerede bestilt ny PC {date}; vi finner riktig godkjenner og sender bestillingen videre.",
+    nn="Du har allereie bestilt ny PC {date}; vi finn rett godkjennar og sender bestillinga vidare.",
+    en="You already ordered a new PC on {date}; we are finding the right approver.",
+)
+ALREADY_ORDERED_APPROVED = Localized(
+    nb="Du har allerede bestilt ny PC {date}; {approver} har godkjent.",
+    nn="Du har allereie bestilt ny PC {date}; {approver} har godkjent.",
+    en="You already ordered a new PC on {date}; {approver} has approved it.",
+)
+YOUR_LEADER = Localized(nb="lederen din", nn="leiaren din", en="your leader")
+ORDERED_BY_SOMEONE_ELSE = Localized(
+    nb="Denne PC-en er allerede bestilt byttet. Ta kontakt med Kundeservice hvis det er feil.",
+    nn="Denne PC-en er allereie bestilt bytt. Ta kontakt med Kundeservice om det er feil.",
+    en="A replacement for this PC has already been ordered. Please contact Kundeservice if that is wrong.",
 )
 NOT_YOUR_CARD = Localized(
     nb="Dette kortet gjelder PC-en til {name}, så knappene virker bare for {name}.",
@@ -175,27 +196,27 @@ LEADER_REMINDER_MANY = Localized(
 
 # --- "jeg trenger ny PC" -------------------------------------------------------------------
 NO_INVENTORY = Localized(
-    nb="Jeg får ikke slått opp maskinregisteret akkurat nå. PC-er byttes når de er {years} år gamle. Ring "
+    nb="Jeg får ikke slått opp maskinregisteret akkurat nå. PC-er byttes etter {years} år. Ring "
     "Kundeservice på {phone} hvis du lurer på din, eller prøv igjen senere.",
-    nn="Eg får ikkje slått opp maskinregisteret akkurat no. PC-ar blir bytte når dei er {years} år gamle. Ring "
+    nn="Eg får ikkje slått opp maskinregisteret akkurat no. PC-ar blir bytte etter {years} år. Ring "
     "Kundeservice på {phone} om du lurer på din, eller prøv igjen seinare.",
-    en="I cannot look up the device register right now. PCs are replaced when they are {years} years old. Call "
+    en="I cannot look up the device register right now. PCs are replaced after {years} years. Call "
     "Kundeservice at {phone} if you wonder about yours, or try again later.",
 )
 NO_DEVICES = Localized(
-    nb="Jeg finner ingen PC registrert på deg i maskinregisteret. PC-er byttes når de er {years} år gamle. Er PC-en "
+    nb="Jeg finner ingen PC registrert på deg i maskinregisteret. PC-er byttes etter {years} år. Er PC-en "
     "din ødelagt eller treg, skriv «lag en sak», så hjelper Kundeservice deg.",
-    nn="Eg finn ingen PC registrert på deg i maskinregisteret. PC-ar blir bytte når dei er {years} år gamle. Er PC-en "
+    nn="Eg finn ingen PC registrert på deg i maskinregisteret. PC-ar blir bytte etter {years} år. Er PC-en "
     "din øydelagd eller treg, skriv «lag ei sak», så hjelper Kundeservice deg.",
     en="I cannot find a PC registered to you in the device register. PCs are replaced when they are {years} years "
     "old. If yours is broken or slow, write “create a ticket” and Kundeservice will help.",
 )
 NOT_YET = Localized(
-    nb="ROR-IKT bytter PC-er når de er {years} år gamle. Slik ser det ut for deg:\n\n{devices}\n\nEr PC-en ødelagt "
+    nb="ROR-IKT bytter PC-er etter {years} år. Slik ser det ut for deg:\n\n{devices}\n\nEr PC-en ødelagt "
     "eller veldig treg før det, skriv «lag en sak», så ser Kundeservice på den.",
-    nn="ROR-IKT byter PC-ar når dei er {years} år gamle. Slik ser det ut for deg:\n\n{devices}\n\nEr PC-en øydelagd "
+    nn="ROR-IKT byter PC-ar etter {years} år. Slik ser det ut for deg:\n\n{devices}\n\nEr PC-en øydelagd "
     "eller veldig treg før det, skriv «lag ei sak», så ser Kundeservice på han.",
-    en="ROR-IKT replaces PCs when they are {years} years old. This is how it looks for you:\n\n{devices}\n\nIf your "
+    en="ROR-IKT replaces PCs after {years} years. This is how it looks for you:\n\n{devices}\n\nIf your "
     "PC is broken or very slow before then, write “create a ticket” and Kundeservice will look at it.",
 )
 NOT_YET_DEVICE = Localized(

@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from core.ports import TicketDraft
 from core.settings import Settings
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.rules import norwegian_date
-from store.pc.models import Order, StoredDevice, Target
+from store.pc.models import TICKET_CREATED, TICKET_QUEUED, Order, StoredDevice, Target, serial_key
+from store.pc.tickets import TicketClaims
+
+if TYPE_CHECKING:
+    from skills.pc_replacement.context import PcContext
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 300.0  # a claimed filing not finished after this is taken up again
+
+
+async def file_ticket(context: PcContext, claims: TicketClaims, key: tuple[Any, ...], draft: TicketDraft,
+                      notify_user_id: str) -> None:
+    """File a ticket through the ticket outbox, once: claimed first, recorded as created or queued (the
+    outbox then retries it and tells ``notify_user_id`` the number). A failure leaves it pending for the
+    follow-up job: never only logged."""
+    tickets = context.services.tickets
+    if tickets is None:
+        log.warning("no ticket submitter configured; the ticket waits", extra={"ticket": draft.idempotency_key})
+        return
+    now = context.now()
+    if not await claims.claim(key, now, now - CLAIM_SECONDS):
+        return
+    try:
+        submission = await tickets.submit(draft, notify_user_id=notify_user_id or None)
+    except Exception:  # noqa: BLE001 - kept pending; the follow-up job files it later
+        log.exception("filing a pc ticket failed; will retry", extra={"ticket": draft.idempotency_key})
+        await claims.release(key)
+        return
+    if submission.ticket is not None:
+        await claims.record(key, TICKET_CREATED, submission.ticket.number)
+    else:
+        await claims.record(key, TICKET_QUEUED, "")
 
 
 def _device_lines(devices: list[StoredDevice]) -> str:
@@ -53,5 +86,6 @@ def register_draft(target: Target, settings: Settings) -> TicketDraft:
         priority="low",
         requester_email=target.user_upn,
         requester_name=target.user_name,
-        idempotency_key=f"pc-register-{target.campaign_id}-{target.user_key}",
+        # one correction per person and PCs, whichever campaign's card said "not mine"
+        idempotency_key=f"pc-register-{target.user_key}-{'-'.join(sorted(serial_key(d.serial) for d in target.devices))}",
     )

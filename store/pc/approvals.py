@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from store.database import Database
-from store.pc.models import APPROVED, AWAITING, Order
+from store.pc.models import APPROVED, AWAITING, NO_TICKET, TICKET_PENDING, Order
 
 
 class ApprovalRepository:
@@ -14,13 +14,17 @@ class ApprovalRepository:
         self._db = db
 
     async def decide(self, order_id: str, state: str, approver_id: str, decided_by_name: str, comment: str, now: float) -> bool:
-        """Approve or reject: only the current approver, only while the order awaits a decision."""
-        changed = await self._db.execute(
-            "UPDATE pc_orders SET state = ?, decided_by = ?, decided_by_name = ?, decided_at = ?, comment = ?, "
-            "ticket_state = ? WHERE id = ? AND state = ? AND approver_id = ? AND approver_id <> ''",
-            state, approver_id, decided_by_name, now, comment, "pending" if state == APPROVED else "none",
-            order_id, AWAITING, approver_id,
-        )
+        """Approve or reject: only the current approver, only while the order awaits a decision. A rejected
+        order lets go of its PCs (a later campaign may ask again)."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE pc_orders SET state = ?, decided_by = ?, decided_by_name = ?, decided_at = ?, comment = ?, "
+                "ticket_state = ? WHERE id = ? AND state = ? AND approver_id = ? AND approver_id <> ''",
+                state, approver_id, decided_by_name, now, comment, TICKET_PENDING if state == APPROVED else NO_TICKET,
+                order_id, AWAITING, approver_id,
+            )
+            if changed and state != APPROVED:
+                await tx.execute("DELETE FROM pc_order_devices WHERE order_id = ?", order_id)
         return changed == 1
 
     async def set_approver(self, order_id: str, approver_id: str, upn: str, name: str, kind: str, now: float, *, escalation: bool) -> bool:

@@ -16,6 +16,9 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 LATER, ORDERED, NOT_MINE = "later", "ordered", "not_mine"
 # Order states.
 AWAITING, APPROVED, REJECTED = "awaiting", "approved", "rejected"
+LIVE = (AWAITING, APPROVED)  # an order that holds its PCs: no second order for them
+# The ticket a record files (an order's swap ticket, a target's register correction).
+NO_TICKET, TICKET_PENDING, TICKET_QUEUED, TICKET_CREATED = "none", "pending", "queued", "created"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ def devices_from_json(text: str) -> list[StoredDevice]:
 
 def devices_json(devices: list[StoredDevice]) -> str:
     return json.dumps([device.as_json() for device in devices])
+
+
+def serial_key(serial: str) -> str:
+    """One PC, however the register spells its serial number."""
+    return serial.strip().upper()
 
 
 Record = TypeVar("Record")
@@ -102,11 +110,22 @@ class Target(NewTarget):
     reminders: int
     last_reminded_at: float | None
     order_id: str
+    ticket_state: str  # the register correction of a "not my PC": "none" | "pending" | "queued" | "created"
     ticket_number: str
+    retry_at: float | None  # a send Teams kept refusing: the service tries again from then
 
     @classmethod
     def from_row(cls, row: Row) -> Target:
         return from_row(cls, row)
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A person whose reminder is due, with the card to remind them of (their newest open one)."""
+
+    target: Target
+    reminders: int  # reminders since their latest campaign card
+    last_contact_at: float | None
 
 
 @dataclass(frozen=True)

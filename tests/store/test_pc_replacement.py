@@ -4,6 +4,7 @@ transition, and the report query."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -85,7 +86,7 @@ async def test_an_order_is_created_once_and_decided_once(repo):
     assert sum(created for _, created in results) == 1
     assert len({order.id for order, _ in results}) == 1
     order_id = results[0][0].id
-    assert await repo.orders.ordered_device_ids() == {"MOL-0001"}
+    assert await repo.orders.ordered_serials() == {"PF1A2B3C"}
 
     assert not await repo.approvals.decide(order_id, APPROVED, "id-siri", "Siri", "", NOW)  # not the approver
     decisions = await asyncio.gather(
@@ -95,6 +96,42 @@ async def test_an_order_is_created_once_and_decided_once(repo):
     assert sorted(decisions) == [False, True]
     decided = await repo.orders.get(order_id)
     assert decided.state in (APPROVED, REJECTED) and decided.state != AWAITING
+
+
+def order_in(campaign: str, upn: str, devices: list[StoredDevice]) -> NewOrder:
+    return replace(order_for(upn), order_key=f"{campaign}:{upn}", campaign_id=campaign, devices=devices)
+
+
+async def test_one_live_order_per_pc_whatever_campaign_the_card_came_from(repo):
+    """Monthly re-runs: last month's card and this month's card for the same PC make one order."""
+    other = StoredDevice("MOL-0009", "pf1a2b3c ", "Lenovo ThinkPad T470", date(2018, 2, 14))  # same serial, spelt so
+    results = await asyncio.gather(repo.orders.create(order_in("pc-2025-03", "kari@m.no", [DEVICE]), NOW),
+                                   repo.orders.create(order_in("pc-2025-04", "kari@m.no", [other]), NOW))
+    assert sorted(created for _, created in results) == [False, True]
+    assert len({order.id for order, _ in results}) == 1
+    assert len(await repo.orders.all()) == 1
+    held = await repo.orders.live_for(["PF1A2B3C"])
+    assert held is not None and held.id == results[0][0].id
+
+    # declined: the PC is free again, and a later campaign may ask once more
+    assert await repo.approvals.decide(held.id, REJECTED, "id-lena", "Lena Lie", "ikke nå", NOW)
+    assert await repo.orders.live_for(["PF1A2B3C"]) is None and await repo.orders.ordered_serials() == set()
+    again, created = await repo.orders.create(order_in("pc-2025-05", "kari@m.no", [DEVICE]), NOW)
+    assert created and again.id != held.id
+
+
+async def test_reminders_follow_one_schedule_per_person_across_open_campaigns(repo):
+    for campaign, day in (("pc-2025-03", 0), ("pc-2025-04", 30)):
+        await repo.campaigns.create(campaign, "campaign", date(2025, 3, 3), 6, NOW + day * 86400)
+        await repo.targets.add(campaign, [target("kari@m.no")], NOW + day * 86400)
+        await repo.targets.claim_delivery(campaign, "kari@m.no", NOW + day * 86400)
+        await repo.targets.mark_sent(campaign, "kari@m.no", "id-kari", "a:1", f"card-{campaign}", NOW + day * 86400)
+
+    assert await repo.targets.due_reminders(NOW + 36 * 86400, 7 * 86400.0, 2) == []  # the April card is 6 days old
+    [due] = await repo.targets.due_reminders(NOW + 37 * 86400, 7 * 86400.0, 2)  # one reminder, not one per campaign
+    assert due.target.campaign_id == "pc-2025-04"  # of the newest card
+    assert await repo.targets.claim_reminder(due, NOW + 37 * 86400)
+    assert await repo.targets.due_reminders(NOW + 37 * 86400 + 3600, 7 * 86400.0, 2) == []
 
 
 async def test_escalation_hands_over_once(repo):
@@ -117,7 +154,7 @@ async def test_due_reminders_and_the_report_query(repo):
 
     assert await repo.targets.due_reminders(NOW + 6 * 86400, 7 * 86400.0, 2) == []
     due = await repo.targets.due_reminders(NOW + 7 * 86400, 7 * 86400.0, 2)
-    assert [t.user_key for t in due] == ["per@m.no", "ola@r.no"]
+    assert [d.target.user_key for d in due] == ["per@m.no", "ola@r.no"]
     assert await repo.targets.claim_reminder(due[0], NOW + 7 * 86400)
     assert not await repo.targets.claim_reminder(due[0], NOW + 7 * 86400)  # the same reminder twice: once
 

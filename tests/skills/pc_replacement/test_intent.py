@@ -28,15 +28,15 @@ async def test_an_old_pc_gets_the_order_card_and_the_order_goes_to_the_leader(wo
 async def test_a_pc_not_old_enough_gets_the_rule_and_its_date(world):
     [reply] = await world.harness.channel.say(OLA, "jeg trenger ny pc")
 
-    assert reply["text"].startswith("ROR-IKT bytter PC-er når de er 6 år gamle.")
+    assert reply["text"].startswith("ROR-IKT bytter PC-er etter 6 år.")
     assert ("Lenovo ThinkPad T14 Gen 2 (PF4455), kjøpt 02.05.2022, er 2 år og 10 måneder gammel og kan byttes fra "
-            "02.05.2028") in reply["text"]
+            "03.05.2028") in reply["text"]
     assert "lag en sak" in reply["text"] and not cards_of(reply)
 
 
 async def test_the_rule_is_explained_in_english_to_someone_who_writes_english(world):
     [reply] = await world.harness.channel.say(OLA, "I need a new PC, mine is so slow")
-    assert reply["text"].startswith("ROR-IKT replaces PCs when they are 6 years old.")
+    assert reply["text"].startswith("ROR-IKT replaces PCs after 6 years.")
 
 
 async def test_a_retired_pc_is_not_offered_again(world):

@@ -11,6 +11,7 @@ from cli.campaign import plan_command, report_command, status_command
 from core.settings import PROJECT_ROOT
 from skills.pc_replacement.cards import VERB_APPROVE, VERB_LATER, VERB_NOT_MINE, VERB_ORDER, VERB_REJECT
 from skills.pc_replacement.planning import Planner
+from skills.pc_replacement.rules import DueRule
 from tests.conftest import make_settings
 from tests.harness import KARI
 from tests.skills.pc_replacement.conftest import (
@@ -37,7 +38,7 @@ def planner(world) -> Planner:
 
 
 async def test_plan_counts_per_municipality_and_lists_the_problem_rows(world):
-    plan = await planner(world).plan(CAMPAIGN_DATE, 6)
+    plan = await planner(world).plan(CAMPAIGN_DATE, DueRule(6))
 
     molde, rauma = plan.municipalities["molde"], plan.municipalities["rauma"]
     assert (molde.devices, molde.due, molde.targets, molde.skipped_left) == (5, 4, 3, 1)
@@ -58,7 +59,7 @@ async def test_plan_skips_pcs_already_ordered(world):
     await world.run()
     await world.harness.channel.click(KARI, VERB_ORDER, {"campaign": CAMPAIGN, "user": KARI.member.email})
 
-    plan = await planner(world).plan(CAMPAIGN_DATE, 6)
+    plan = await planner(world).plan(CAMPAIGN_DATE, DueRule(6))
 
     assert plan.municipalities["molde"].skipped_ordered == 1
     assert KARI.member.email not in [target.user_upn for target in plan.targets]
