@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import structlog
 from aiohttp import web
@@ -19,6 +19,7 @@ from bot.handler import new_reference
 log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
+DRAINING = web.AppKey("draining", asyncio.Event)  # set on SIGTERM: /readyz answers 503 from then on
 READINESS_TIMEOUT_SECONDS = 3.0
 
 
@@ -94,6 +95,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
+    if request.app[DRAINING].is_set():
+        return web.json_response({"ready": False, "draining": True}, status=503)
     detail: dict[str, str] = {}
     for name, check in runtime.readiness.items():
         try:
@@ -127,6 +130,7 @@ async def no_stack_traces(request: web.Request, handler):  # noqa: ANN001 - aioh
 def create_app(runtime: Runtime) -> web.Application:
     app = web.Application(client_max_size=runtime.settings.max_body_bytes, middlewares=[no_stack_traces])
     app[RUNTIME] = runtime
+    app[DRAINING] = asyncio.Event()
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -1,14 +1,22 @@
-"""`rakel serve` (and `python app.py`): run the bot's HTTP endpoint."""
+"""`rakel serve` (and `python app.py`): run the bot's HTTP endpoint until SIGTERM or SIGINT.
+
+Shutdown is graceful, in the order a load balancer needs: /readyz answers 503 at once, the port stays
+open ``RAKEL_SHUTDOWN_DELAY_SECONDS`` longer, then the listening socket closes (no new requests) and the
+turns in flight get up to ``RAKEL_SHUTDOWN_GRACE_SECONDS`` to finish; then the background workers stop
+(handing back their leases) and the process exits 0.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
 
 from aiohttp import web
 
 from bot.composition import build_runtime
-from bot.server import create_app
+from bot.server import DRAINING, create_app
 from core.logging_setup import configure_logging
 from core.settings import Settings, load_settings
 
@@ -23,10 +31,32 @@ async def prepare(settings: Settings) -> web.Application:
     return create_app(await build_runtime(settings))
 
 
+async def run(settings: Settings) -> None:
+    """Serve until a stop signal, then shut down gracefully (see the module docstring)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    app = await prepare(settings)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=settings.shutdown_grace_seconds)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info("rakel is serving", extra={"host": settings.host, "port": settings.port})
+        await stop.wait()
+        log.info("stop signal: draining", extra={"delay_s": settings.shutdown_delay_seconds,
+                                                 "grace_s": settings.shutdown_grace_seconds})
+        app[DRAINING].set()
+        await asyncio.sleep(settings.shutdown_delay_seconds)
+    finally:
+        await runner.cleanup()  # closes the port, waits for requests in flight, then stops the workers
+    log.info("rakel stopped")
+
+
 def serve(settings: Settings) -> None:
     configure_logging(settings.log_level, settings.log_format)
     log.info("starting rakel", extra={"host": settings.host, "port": settings.port, "env": settings.env.value})
-    web.run_app(prepare(settings), host=settings.host, port=settings.port, print=None, access_log=None)
+    asyncio.run(run(settings))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -58,6 +57,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "var"
     database_url: str = ""  # empty: SQLite file in data_dir; or postgresql://user:pw@host/db
     max_body_bytes: int = 1024 * 1024
+    # SIGTERM: /readyz says 503 at once, the port stays open this long (so a load balancer notices), then
+    # no new requests are taken and turns in flight get at most shutdown_grace_seconds to finish.
+    shutdown_delay_seconds: float = Field(0.0, ge=0, le=60)
+    shutdown_grace_seconds: float = Field(20.0, gt=0, le=300)
 
     # --- Bot Framework / Teams -----------------------------------------------------------
     app_id: str = ""
@@ -148,7 +151,7 @@ class Settings(BaseSettings):
     handoff_wrap_up_file_seconds: float = Field(60.0, gt=0)  # the user ended: filed as open after this, updated later
 
     @model_validator(mode="after")
-    def _opening_hours_are_usable(self) -> "Settings":
+    def _opening_hours_are_usable(self) -> Settings:
         if self.closing_time <= self.opening_time:
             raise ValueError("RAKEL_CLOSING_TIME must be later than RAKEL_OPENING_TIME")
         if not self.opening_weekdays or not set(self.opening_weekdays) <= set(range(7)):
@@ -188,7 +191,7 @@ class Settings(BaseSettings):
     pc_report_dir: Path | None = None  # default: data_dir / "reports"
 
     @model_validator(mode="after")
-    def _production_needs_an_app_id(self) -> "Settings":
+    def _production_needs_an_app_id(self) -> Settings:
         if self.env is Environment.PRODUCTION and not self.app_id:
             raise ValueError(
                 "RAKEL_APP_ID must be set when RAKEL_ENV=production "
