@@ -17,6 +17,7 @@ from core.language import detect_language
 from core.messages import CardAction, Citation, Incoming, IncomingAttachment, Reply
 
 MAX_TEXT_CHARS = 10_000
+SHARED_CONVERSATIONS = ("channel", "groupChat")  # conversation types that are not a 1:1 chat
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 TEAMS_FILE = "application/vnd.microsoft.teams.file.download.info"
 ANSWER_FEEDBACK_VERB = "answer_feedback"  # Teams' own thumbs up/down (message/submitAction invoke)
@@ -75,6 +76,7 @@ def incoming_from(context: TurnContext) -> Incoming:
         action=_action(activity),
         attachments=_attachments(activity),
         truncated=truncated,
+        shared=bool(activity.conversation and activity.conversation.conversation_type in SHARED_CONVERSATIONS),
     )
 
 

@@ -11,6 +11,9 @@ from typing import Awaitable, Callable
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from analytics.events import Pseudonyms
+from analytics.recorder import EventRecorder
+from analytics.retention import purge_job
 from bot.authentication import build_authentication
 from bot.files import HttpFileFetcher
 from bot.connector_http import ConnectorHttp
@@ -149,14 +152,17 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
                              tenant_id=settings.teams_tenant_id, installer=pc.installer)
     llm = llm or _build_llm(settings, resources)
     answerer = Answerer(build_index(settings, resources), llm, embedder=build_embedder(settings, resources))
-    services = Services(settings=settings, store=store, messenger=messenger, llm=llm, answerer=answerer,
-                        inventory=pc.inventory, directory=pc.directory)
+    events = EventRecorder(store.analytics, Pseudonyms(settings.analytics_secret), lambda: services.clock(),
+                           on_event=lambda event: metrics.outcomes.labels(event.outcome, event.municipality).inc())
+    resources.push_async_callback(events.close)  # the last batch is written before the store closes
+    services = Services(settings=settings, store=store, messenger=messenger, events=events, llm=llm,
+                        answerer=answerer, inventory=pc.inventory, directory=pc.directory)
     ticket_checks = _wire_tickets(settings, services, resources)
     registry = build_registry(services)
     embedded = registry.router
     router = (LlmRouter(services.llm, embedded, settings.router_timeout_seconds, registry.intents)
               if services.llm else embedded)
-    dispatcher = Dispatcher(registry, router)
+    dispatcher = Dispatcher(registry, router, events)
     connector = ConnectorHttp()
     resources.push_async_callback(connector.close)
     bot = RakelBot(dispatcher, services, IdentityResolver(store.users, settings), metrics, connector)
@@ -171,6 +177,10 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None) -> Runtim
         readiness={"database": store.ping, **ticket_checks},
         background={
             "prune-history": lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history"),
+            "analytics-writer": events.run,
+            "analytics-retention": lambda: _repeat(settings.analytics_purge_interval_seconds, purge_job(
+                store.analytics, lambda: services.clock(), event_days=settings.analytics_retention_days,
+                text_days=settings.analytics_text_retention_days), "analytics-retention"),
             **registry.background_jobs(),
         },
     )

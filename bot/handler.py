@@ -9,6 +9,7 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import ChannelAccount
 
 from bot.activities import (
+    SHARED_CONVERSATIONS,
     conversation_reference_json,
     incoming_from,
     invoke_card_response,
@@ -32,7 +33,6 @@ SOMETHING_WENT_WRONG = Localized(
     en="Sorry, something went wrong on my side. Try again shortly, or write “create a ticket”. (Reference: {reference})",
 )
 CARD_ACTIONS = ("adaptiveCard/action", "message/submitAction")
-_SHARED_CONVERSATIONS = ("channel", "groupChat")
 
 
 def _in_channel(context: TurnContext) -> bool:
@@ -64,7 +64,7 @@ class RakelBot(ActivityHandler):
     async def _remember_conversation(self, context: TurnContext, user: UserProfile) -> None:
         """Keep the 1:1 conversation reference of every user, for proactive messages later."""
         conversation = context.activity.conversation
-        if conversation is None or conversation.conversation_type in _SHARED_CONVERSATIONS:
+        if conversation is None or conversation.conversation_type in SHARED_CONVERSATIONS:
             return
         await self._services.store.references.save(
             user.id, conversation.id, context.activity.service_url or "", conversation_reference_json(context.activity)
@@ -116,7 +116,7 @@ class RakelBot(ActivityHandler):
         if not any(member.id == bot_id for member in members_added):
             return
         conversation = context.activity.conversation
-        if conversation is not None and conversation.conversation_type in _SHARED_CONVERSATIONS:
+        if conversation is not None and conversation.conversation_type in SHARED_CONVERSATIONS:
             return
         turn = await self._start_turn(context)
         await self._dispatcher.on_install(turn)

@@ -16,6 +16,10 @@ class BotMetrics:
             registry=self.registry,
         )
         self.errors = Counter("rakel_errors", "Errors, by where they happened", ["where"], registry=self.registry)
+        self.outcomes = Counter(
+            "rakel_outcomes", "Analytics events, by outcome and municipality (the monthly report's figures, live)",
+            ["outcome", "municipality"], registry=self.registry,
+        )
         self.requests = Counter(
             "rakel_http_requests", "POST /api/messages by HTTP status", ["status"], registry=self.registry
         )

@@ -44,6 +44,7 @@ class Incoming:
     action: CardAction | None = None
     attachments: tuple[IncomingAttachment, ...] = ()
     truncated: bool = False  # the text was longer than we accept and was cut
+    shared: bool = False  # a Teams channel or group chat, not the user's 1:1 chat with Rakel
 
 
 @dataclass(frozen=True)

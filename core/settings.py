@@ -28,6 +28,9 @@ DEFAULT_MUNICIPALITY_DOMAINS = {
 }
 
 
+DEVELOPMENT_ANALYTICS_KEY = "rakel-development-analytics-key"
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
@@ -190,12 +193,28 @@ class Settings(BaseSettings):
     pc_background_interval_seconds: float = Field(900.0, gt=0)  # reminders and follow-ups, this often
     pc_report_dir: Path | None = None  # default: data_dir / "reports"
 
+    # --- Analytics and the monthly report (issue 13) -------------------------------------------
+    analytics_key: SecretStr = SecretStr("")  # the secret of the users' pseudonymous keys; required in production
+    analytics_retention_days: int = Field(400, ge=1)  # events older than this are purged (13 months fit)
+    analytics_text_retention_days: int = Field(90, ge=1)  # masked content-gap questions and comments
+    analytics_self_solved_hours: float = Field(24.0, gt=0)  # an answer with no ticket or handoff after it this long
+    analytics_purge_interval_seconds: float = Field(3600.0, gt=0)
+    report_staff: list[str] = []  # UPNs or AAD object ids of ROR-IKT staff who may write "rapport" in Teams
+    report_dir: Path | None = None  # default: data_dir / "reports"
+    public_url: str = ""  # how Teams users reach this service (report links); default http://host:port
+    report_link_hours: float = Field(72.0, gt=0)  # a report link in Teams works this long
+
     @model_validator(mode="after")
     def _production_needs_an_app_id(self) -> Settings:
         if self.env is Environment.PRODUCTION and not self.app_id:
             raise ValueError(
                 "RAKEL_APP_ID must be set when RAKEL_ENV=production "
                 "(without it Bot Framework authentication is off)"
+            )
+        if self.env is Environment.PRODUCTION and not self.analytics_key.get_secret_value():
+            raise ValueError(
+                "RAKEL_ANALYTICS_KEY must be set when RAKEL_ENV=production "
+                "(the secret that keeps analytics user keys pseudonymous)"
             )
         return self
 
@@ -218,6 +237,19 @@ class Settings(BaseSettings):
     @property
     def pc_reports_path(self) -> Path:
         return self.pc_report_dir or self.data_dir / "reports"
+
+    @property
+    def reports_path(self) -> Path:
+        return self.report_dir or self.data_dir / "reports"
+
+    @property
+    def analytics_secret(self) -> str:
+        """The pseudonym key; development and test fall back to a fixed one (production refuses that)."""
+        return self.analytics_key.get_secret_value() or DEVELOPMENT_ANALYTICS_KEY
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def teams_tenant_id(self) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from analytics.events import EventSink, Kind, Note, Outcome, Subject
 from core.messages import ActionResult, CardAction
 from core.pii import mask
 from core.texts import Localized
@@ -15,6 +18,8 @@ from store.history import TurnRecord
 
 CANCEL_WORDS = frozenset({"avbryt", "avbryte", "cancel", "stopp", "stop"})
 _HISTORY_CHARS = 2000
+T = TypeVar("T")
+_DIALOG = "dialog:"
 
 CANCELLED = Localized(nb="Greit, jeg har avbrutt. Hva kan jeg hjelpe deg med?",
                       nn="Greitt, eg har avbrote. Kva kan eg hjelpe deg med?",
@@ -48,16 +53,43 @@ def is_cancel(text: str) -> bool:
     return re.sub(r"[^\wæøå]", "", text.lower()) in CANCEL_WORDS
 
 
+def subject_of(turn: Turn) -> Subject:
+    return Subject(turn.user.id, turn.user.municipality or "", turn.language.value)
+
+
 class Dispatcher:
-    def __init__(self, registry: SkillRegistry, router: Router) -> None:
+    def __init__(self, registry: SkillRegistry, router: Router, events: EventSink) -> None:
         self._registry = registry
         self._router = router
+        self._events = events
+
+    async def _observed(self, turn: Turn, kind: Kind, handle: Callable[[], Awaitable[T]]) -> T:
+        """Run a turn and record what it achieved (``turn.note``) as analytics events: a turn that noted
+        nothing is "handled", one that raised is an "error"."""
+        try:
+            result = await handle()
+        except Exception:
+            turn.note(Outcome.ERROR)
+            self._record_events(turn, kind)
+            raise
+        self._record_events(turn, Kind.DIALOG if isinstance(result, str) and result.startswith(_DIALOG) else kind)
+        return result
+
+    def _record_events(self, turn: Turn, kind: Kind) -> None:
+        """Channel and group-chat turns (agents in Kundeservice's channel) record only what they noted."""
+        notes = turn.notes or ([] if turn.incoming.shared else [Note(Outcome.HANDLED)])
+        subject = subject_of(turn)
+        for note in notes:
+            self._events.record(subject, note, kind=kind, intent=turn.intent, skill=turn.skill_name)
 
     async def on_install(self, turn: Turn) -> None:
-        await turn.send(welcome(turn.language))
+        await self._observed(turn, Kind.INSTALL, lambda: turn.send(welcome(turn.language)))
 
     async def on_message(self, turn: Turn) -> str:
         """Handle a message; return what handled it (an intent or a label) for metrics."""
+        return await self._observed(turn, Kind.MESSAGE, lambda: self._on_message(turn))
+
+    async def _on_message(self, turn: Turn) -> str:
         dialogs = turn.services.store.dialogs
         text = turn.incoming.text.strip()
         dialog = await dialogs.active(turn.conversation_id)
@@ -78,19 +110,22 @@ class Dispatcher:
         if dialog and (held_by := self._registry.named(dialog.skill)):
             turn.skill_name, turn.dialog = held_by.name, dialog
             await self._record(turn, lambda: held_by.on_dialog(turn))
-            return f"dialog:{held_by.name}"
+            return f"{_DIALOG}{held_by.name}"
         if not text:
             await turn.send((ATTACHMENT_ONLY if turn.incoming.attachments else EMPTY)(turn.language))
             return "empty"
         classification = await self._router.classify(text, turn.language)
         skill = self._registry.for_intent(classification.intent)
-        turn.skill_name = skill.name
+        turn.skill_name, turn.intent = skill.name, classification.intent.value
         await self._record(turn, lambda: skill.on_message(turn, classification.intent))
         return classification.intent
 
     async def on_channel_message(self, turn: Turn) -> str:
         """A message in a Teams channel goes to the skill that claims it (e.g. a reply in a handoff thread).
         Rakel never chatters in a channel: a message no skill claims gets no answer."""
+        return await self._observed(turn, Kind.MESSAGE, lambda: self._on_channel_message(turn))
+
+    async def _on_channel_message(self, turn: Turn) -> str:
         for skill in self._registry.skills:
             turn.skill_name = skill.name
             if await skill.on_channel_message(turn):
@@ -98,6 +133,9 @@ class Dispatcher:
         return "channel:ignored"
 
     async def on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+        return await self._observed(turn, Kind.ACTION, lambda: self._on_action(turn, action))
+
+    async def _on_action(self, turn: Turn, action: CardAction) -> ActionResult:
         skill = self._registry.for_action(action.verb)
         if skill is None:
             return ActionResult(message=UNKNOWN_ACTION(turn.language))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
+from analytics.events import EventSink
 from core.ports import DeviceInventory, Directory, FileFetcher, Llm, Messenger, TicketDesk, TicketSubmitter
 from core.settings import Settings
 from store.store import Store
@@ -23,6 +24,7 @@ class Services:
     settings: Settings
     store: Store
     messenger: Messenger
+    events: EventSink  # analytics: what happened, for the monthly report (issue 13)
     llm: Llm | None = None
     answerer: "Answerer | None" = None  # the knowledge index and answering (issue 4)
     ticket_desk: TicketDesk | None = None  # Pureservice, or the local desk (issue 5)

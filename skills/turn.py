@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from analytics.events import Note, Outcome
 from core.language import Language
 from core.messages import Incoming, Reply, UserProfile
 from store.dialogs import Dialog
@@ -30,8 +31,10 @@ class Turn:
     services: "Services"
     outbox: Outbox
     skill_name: str = ""  # set by the dispatcher before a skill runs
+    intent: str = ""  # the routed intent, set by the dispatcher
     dialog: Dialog | None = None
     sent: list[Reply] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # what happened, for analytics (see analytics.events)
 
     @property
     def language(self) -> Language:
@@ -45,6 +48,11 @@ class Turn:
         reply = Reply(text=reply) if isinstance(reply, str) else reply
         self.sent.append(reply)
         return await self.outbox.send(reply)
+
+    def note(self, outcome: Outcome, **details: Any) -> None:
+        """Say what this turn achieved (answered, ticket created, ...); the dispatcher records it as an
+        analytics event when the turn ends. ``details`` are the fields of ``analytics.events.Note``."""
+        self.notes.append(Note(outcome, **details))
 
     async def hold(self, step: str, data: dict[str, Any] | None = None) -> None:
         """Keep the conversation with this skill: the next message comes straight back to it."""

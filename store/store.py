@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store.analytics import AnalyticsRepository
 from store.answers import AnswerRepository
 from store.database import Database, open_database
 from store.dialogs import DialogRepository
@@ -29,6 +30,7 @@ class Store:
     handoffs: HandoffRepository
     pc: PcRepositories
     tickets: TicketRepositories
+    analytics: AnalyticsRepository
 
     async def ping(self) -> None:
         await self.db.fetch_value("SELECT 1 AS ok")
@@ -51,4 +53,5 @@ async def open_store(database_url: str, *, staff_municipality: str = "ror-ikt") 
         handoffs=HandoffRepository(db),
         pc=PcRepositories.open(db),
         tickets=TicketRepositories.open(db),
+        analytics=AnalyticsRepository(db),
     )

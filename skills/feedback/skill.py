@@ -1,5 +1,6 @@
 """Free feedback about Rakel: ask for the comment, store it (masked), thank the user."""
 
+from analytics.events import Outcome
 from core.pii import mask
 from core.texts import Localized
 from skills.intents import load_intents
@@ -44,5 +45,6 @@ class FeedbackSkill(Skill):
             FeedbackEntry(user_id=turn.user.id, conversation_id=turn.conversation_id, kind="general",
                           comment=mask(comment))
         )
+        turn.note(Outcome.COMMENT, comment=comment)
         await turn.release()
         await turn.send(THANKS(turn.language))

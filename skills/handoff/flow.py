@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
+from analytics.events import Note, Outcome, Subject
 from core.cards import Card, paragraph
 from core.cards import card as make_card
 from core.language import Language
@@ -63,6 +64,9 @@ AGENT_END_WORDS = {"avslutt": True, "avslutt løst": True, "avslutt lost": True,
                    "avslutt apen": False, "avslutt open": False, "avslutt uløst": False}
 
 
+STAFF_LABEL = "ROR-IKT"  # the municipality shown for ROR-IKT's own staff
+
+
 def _normalized(text: str) -> str:
     return " ".join(re.sub(r"[^\wæøå ]", " ", text.lower()).split())
 
@@ -102,6 +106,7 @@ class HandoffFlow:
             await turn.hold(STEP, {"handoff_id": existing.id})
             return make_card([paragraph(await self._already(existing, language))])
         if not self._hours.is_open(now):
+            turn.note(Outcome.HANDOFF_CLOSED)
             return self._closed(language, now, question)
         if not self._settings.kundeservice_conversation_id:
             log.warning("handoff asked for, but RAKEL_KUNDESERVICE_CONVERSATION_ID is not set")
@@ -112,6 +117,7 @@ class HandoffFlow:
         if not await self._repository.open(handoff):  # a double click got there first
             return await self.request(turn, question)
         await turn.hold(STEP, {"handoff_id": handoff.id})
+        turn.note(Outcome.HANDOFF_OPENED, category=handoff.category)
         if not await self._post_card(handoff):
             await self._repository.leave_queue(handoff.id, HandoffState.FAILED, now.timestamp())
             await turn.release()
@@ -131,7 +137,7 @@ class HandoffFlow:
         return Handoff(
             id=_arrival_ordered_id(), state=HandoffState.WAITING, user_id=user.id,
             user_conversation_id=turn.conversation_id, user_name=user.name, user_email=user.email,
-            municipality="ROR-IKT" if user.is_staff else (user.municipality or "").capitalize(),
+            municipality=STAFF_LABEL if user.is_staff else (user.municipality or "").capitalize(),
             language=turn.language.value, summary=summary, category=suggest_category(" ".join([summary, *said])),
             context={"recent": lines, "suggested": suggested}, requested_at=now.timestamp(),
         )
@@ -160,12 +166,14 @@ class HandoffFlow:
         if not self._from_channel(turn, handoff):
             return ActionResult(message=texts.NOT_FROM_CHANNEL)
         agent = turn.user
-        won = await self._repository.claim(handoff.id, agent.id, agent.name, agent.email, self._now().timestamp())
+        now = self._now().timestamp()
+        won = await self._repository.claim(handoff.id, agent.id, agent.name, agent.email, now)
         handoff = await self._reload(handoff)
         if not won:
             taken_by_other = handoff.agent_id is not None and handoff.agent_id != agent.id
             note = texts.TAKEN_BEFORE_YOU.format(agent=handoff.agent_name) if taken_by_other else ""
             return ActionResult(card=await self._card(handoff, note=note))
+        self._record(handoff, Outcome.HANDOFF_TAKEN, (handoff.claimed_at or now) - handoff.requested_at)
         await self._refresh_card(handoff)
         await self._hold_user(handoff)  # again: the user may have wandered off to another skill meanwhile
         await self._tell_user(handoff, Reply(card=claimed_card(Language(handoff.language), handoff)))
@@ -356,6 +364,7 @@ class HandoffFlow:
         if not await self._repository.close(handoff.id, resolved, "agent", now.timestamp()):
             return await self._reload(handoff)
         handoff = await self._reload(handoff)
+        self._record(handoff, Outcome.HANDOFF_ENDED, (handoff.ended_at or now.timestamp()) - (handoff.claimed_at or handoff.requested_at))
         if not user_had_left:
             await self._release_user(handoff)
         outcome_text = texts.OUTCOME_RESOLVED if resolved else texts.OUTCOME_OPEN
@@ -402,6 +411,7 @@ class HandoffFlow:
         handoff = await self._repository.get(handoff_id)
         if handoff is None or handoff.user_id != turn.user.id or rating not in (1, -1):
             return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
+        turn.note(Outcome.FEEDBACK_UP if rating == 1 else Outcome.FEEDBACK_DOWN, comment=comment)
         await self._services.store.feedback.add(FeedbackEntry(
             id=f"handoff:{handoff.id}", user_id=handoff.user_id, conversation_id=handoff.user_conversation_id,
             kind="handoff", rating=rating, question=handoff.summary, comment=mask(comment)[:2000],
@@ -510,6 +520,14 @@ class HandoffFlow:
                 await self._refresh_card(handoff)
 
     # --- small helpers ------------------------------------------------------------------------
+    def _record(self, handoff: Handoff, outcome: Outcome, seconds: float) -> None:
+        """An event about the handoff's user (not the agent whose click or message caused it)."""
+        staff = handoff.municipality == STAFF_LABEL
+        municipality = self._settings.staff_municipality if staff else handoff.municipality.lower()
+        self._services.events.record(Subject(handoff.user_id, municipality, handoff.language),
+                                     Note(outcome, seconds=max(0.0, seconds), category=handoff.category),
+                                     skill="handoff")
+
     async def _card(self, handoff: Handoff, *, note: str = "") -> Card:
         colleagues: list[tuple[str, str]] = []
         if handoff.state is HandoffState.CLAIMED:

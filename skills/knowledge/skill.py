@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Any
 
+from analytics.events import Outcome
 from core import cards
 from core.language import Language
 from core.messages import ActionResult, CardAction, Reply
@@ -61,6 +62,7 @@ class KnowledgeSkill(Skill):
             )
         except Exception:  # noqa: BLE001 - a broken index must not leave the user without a way on
             log.exception("knowledge search failed")
+            turn.note(Outcome.ERROR)
             await turn.send(
                 Reply(
                     card=cards.card(
@@ -82,6 +84,7 @@ class KnowledgeSkill(Skill):
             feedback=True,
         )
         activity_id = await turn.send(reply)
+        turn.note(Outcome.ANSWERED, sources=tuple(c.url or c.title for c in answer.citations))
         await turn.services.store.answers.save(
             GivenAnswer(
                 activity_id=activity_id,
@@ -94,6 +97,7 @@ class KnowledgeSkill(Skill):
         )
 
     async def _send_unsure(self, turn: Turn, question: str, answer: Answer) -> None:
+        turn.note(Outcome.ABSTAINED, question=question)
         body = [cards.paragraph(texts.NOT_SURE(turn.language))]
         if answer.text:
             body.append(cards.paragraph(texts.CLOSEST(turn.language), subtle=True))
@@ -122,6 +126,8 @@ class KnowledgeSkill(Skill):
                 comment=comment,
             )
         )
+        turn.note(Outcome.FEEDBACK_UP if liked else Outcome.FEEDBACK_DOWN, comment=comment,
+                  sources=tuple(given.sources) if given else (), question=given.question if given else "")
         if liked:
             return ActionResult()
         question = given.question if given else ""

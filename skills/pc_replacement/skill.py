@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from analytics.events import Outcome
 from core.messages import ActionResult, CardAction, Reply, UserProfile
 from core.ports import DeviceStatus, InventoryError
 from skills.intents import load_intents
@@ -187,6 +188,7 @@ class PcReplacementSkill(Skill):
             await repo.targets.respond(target.campaign_id, target.user_key, ORDERED, now)
             target = await repo.targets.get(target.campaign_id, target.user_key) or target
             if target.response == ORDERED:
+                turn.note(Outcome.PC_ORDER)
                 order, created = await self.approvals.ensure_order(target)
                 if created or (order.state == AWAITING and order.approval_sent_at is None):
                     await self.approvals.send_approval(order)

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from analytics.events import Outcome
 from core.language import Language, detect_language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask_identity_numbers
@@ -199,6 +200,7 @@ class TicketSkill(Skill):
             return cards.draft_card(failed, language, self._notices(failed),
                                     failure=self._failure_text(f"{reason_code(error)}: {error}", language))
         await repo.finish(request.id, SUBMITTED, self._now())
+        turn.note(Outcome.TICKET_CREATED, category=request.category)
         if submission.ticket is not None:
             return cards.created_card(request.subject, submission.ticket, language, self._notices(request))
         return cards.queued_card(request, language, self._notices(request), [turn.user.channel_user_id])

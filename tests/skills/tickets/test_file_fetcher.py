@@ -69,7 +69,7 @@ async def test_missing_files_and_odd_urls_are_unavailable(server, fetcher, tmp_p
     for url in (f"{base}/missing", "file:///etc/passwd", "relative/path.png", "http://127.0.0.1:1/closed"):
         with pytest.raises(FileUnavailable):
             await fetcher.fetch(url, max_bytes=2048)
-    production = HttpFileFetcher(make_settings(tmp_path, env="production", app_id="rakel-app"))
+    production = HttpFileFetcher(make_settings(tmp_path, env="production", app_id="rakel-app", analytics_key="test-key"))
     with pytest.raises(FileUnavailable):
         await production.fetch(f"{base}/small.png", max_bytes=2048)  # production fetches over https only
     await production.close()

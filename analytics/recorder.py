@@ -1,0 +1,104 @@
+"""The event recorder on the turn path: ``record`` only appends to memory (microseconds); a background
+task writes batches, and ``close`` writes what is left, so a shutdown loses nothing.
+
+Masking the question texts happens at write time, off the turn path. A crash (SIGKILL) loses at most
+the last ``interval`` seconds of events; a database outage keeps them in memory (up to ``max_pending``)
+and writes them when it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, TextKind
+from core.pii import mask
+from store.analytics import AnalyticsRepository
+
+log = logging.getLogger(__name__)
+
+TEXT_CHARS = 500
+_TEXT_KINDS = {Outcome.ABSTAINED: TextKind.UNANSWERED, Outcome.FEEDBACK_DOWN: TextKind.DISLIKED}
+
+OnEvent = Callable[[Event], None]
+
+
+class EventRecorder:
+    def __init__(
+        self, repository: AnalyticsRepository, pseudonyms: Pseudonyms, clock: Callable[[], datetime], *,
+        interval: float = 1.0, batch_size: int = 1000, max_pending: int = 200_000,
+        on_event: OnEvent | None = None,
+    ) -> None:
+        self._repository = repository
+        self._pseudonyms = pseudonyms
+        self._clock = clock
+        self._interval = interval
+        self._batch_size = batch_size
+        self._max_pending = max_pending
+        self._on_event = on_event
+        self._events: list[Event] = []
+        self._texts: list[tuple[float, str, str, str, str]] = []  # unmasked until written
+        self._lock = asyncio.Lock()
+        self._full = asyncio.Event()
+
+    def record(self, subject: Subject, note: Note, *, kind: Kind = Kind.SYSTEM, intent: str = "",
+               skill: str = "") -> None:
+        at = self._clock().timestamp()
+        key = self._pseudonyms.key_of(subject.user_id)
+        event = Event(at, key, subject.municipality, subject.language, kind.value, intent, skill,
+                      note.outcome.value, note.category, note.seconds, note.sources)
+        self._events.append(event)
+        if note.question and (text_kind := _TEXT_KINDS.get(note.outcome)):
+            self._texts.append((at, key, subject.municipality, text_kind.value, note.question))
+        if note.comment:
+            self._texts.append((at, key, subject.municipality, TextKind.COMMENT.value, note.comment))
+        if self._on_event is not None:
+            self._on_event(event)
+        if len(self._events) >= self._batch_size:
+            self._full.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._events)
+
+    async def flush(self) -> int:
+        """Write everything recorded so far; return how many events were written."""
+        async with self._lock:
+            events, raw_texts = self._events, self._texts
+            self._events, self._texts = [], []
+            if not events and not raw_texts:
+                return 0
+            texts = [QuestionText(at, key, municipality, kind, mask(text)[:TEXT_CHARS])
+                     for at, key, municipality, kind, text in raw_texts]
+            try:
+                await self._repository.add(events, texts)
+            except Exception:
+                self._events[:0], self._texts[:0] = events, raw_texts  # try again next round
+                self._drop_overflow()
+                raise
+            return len(events)
+
+    def _drop_overflow(self) -> None:
+        overflow = len(self._events) - self._max_pending
+        if overflow > 0:
+            log.error("analytics events dropped: the database has been unreachable too long",
+                      extra={"dropped": overflow})
+            del self._events[:overflow]
+
+    async def run(self) -> None:
+        """Write a batch every ``interval`` seconds (sooner when a batch is full), until cancelled."""
+        while True:
+            try:
+                await asyncio.wait_for(self._full.wait(), self._interval)
+            except TimeoutError:
+                pass
+            self._full.clear()
+            try:
+                await self.flush()
+            except Exception:  # noqa: BLE001 - kept in memory and retried; the turn path never sees it
+                log.exception("writing analytics events failed")
+
+    async def close(self) -> None:
+        await self.flush()

@@ -1,0 +1,1 @@
+from tests.skills.knowledge.conftest import demo_index, knowledge_settings  # noqa: F401 - shared fixtures
