@@ -1,0 +1,272 @@
+"""The report's definitions, in code. Each is written out in the README ("Analytics: definitions") and
+tested against a hand-counted event set (tests/analytics/test_definitions.py).
+
+- A *conversation* is one user's turns (messages, dialog steps, card clicks) with no gap over 30 minutes.
+  It belongs to the month and municipality of its first turn.
+- A *knowledge conversation* has at least one knowledge outcome (answered, abstained or clarified).
+- A conversation is *self-solved* when Rakel answered in it and, from its first answer until
+  ``window`` after its last turn, the same user got no ticket, no handoff and gave no thumbs down
+  (an answer counts as resolved when rated up or not rated, as Moveworks counts it).
+- *Deflection* = self-solved ÷ knowledge conversations (ServiceNow's definition).
+- *Escalation rate* = conversations with a ticket created or a handoff opened ÷ conversations.
+- *Abandonment* = conversations whose last turn left the user without an answer or a way on
+  (abstained, clarified or error) ÷ conversations.
+- *Time to claim*: from a handoff request until an agent takes it.
+- *CSAT* = thumbs up ÷ all thumbs (answers and handoff chats).
+- *Active users*: distinct users with at least one turn.
+Groups smaller than ``MIN_GROUP_USERS`` distinct users are never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from analytics.events import ESCALATIONS, KNOWLEDGE_OUTCOMES, RATINGS, USER_KINDS, Outcome
+from store.analytics import EVENT_COLUMNS, SOURCE_SEPARATOR
+
+CONVERSATION_GAP_SECONDS = 30 * 60
+MIN_GROUP_USERS = 5
+ABANDONING = frozenset({Outcome.ABSTAINED, Outcome.CLARIFIED, Outcome.ERROR})
+_SPOILERS = frozenset({*ESCALATIONS, Outcome.FEEDBACK_DOWN})
+
+
+def month_key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months in local time: ``first`` .. ``last`` (inclusive), as 202611-style keys."""
+
+    first: date
+    last: date
+    timezone: str
+
+    @classmethod
+    def months_ending(cls, year: int, month: int, count: int, timezone: str) -> Period:
+        first = year * 12 + month - 1 - (count - 1)
+        return cls(date(first // 12, first % 12 + 1, 1), date(year, month, 1), timezone)
+
+    @property
+    def months(self) -> list[int]:
+        keys, year, month = [], self.first.year, self.first.month
+        while (year, month) <= (self.last.year, self.last.month):
+            keys.append(year * 100 + month)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return keys
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.first.year, self.first.month, 1, tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def end(self) -> datetime:
+        year, month = (self.last.year + 1, 1) if self.last.month == 12 else (self.last.year, self.last.month + 1)
+        return datetime(year, month, 1, tzinfo=ZoneInfo(self.timezone))
+
+    def contains(self, keys: pd.Series) -> pd.Series:
+        return keys.between(month_key(self.first), month_key(self.last))
+
+
+def event_frame(rows: Sequence[dict[str, Any]], timezone: str) -> pd.DataFrame:
+    """Events as a table, with the local month (202611) and whether the row is the user's own turn."""
+    frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
+    local = pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(timezone)
+    frame["month"] = local.dt.year * 100 + local.dt.month
+    frame["user_turn"] = frame["kind"].isin([kind.value for kind in USER_KINDS])
+    return frame
+
+
+def _is(frame: pd.DataFrame, outcomes: frozenset[Outcome] | set[Outcome]) -> pd.Series:
+    return frame["outcome"].isin([outcome.value for outcome in outcomes])
+
+
+def conversations(frame: pd.DataFrame, *, window_seconds: float) -> pd.DataFrame:
+    """One row per conversation: user_key, municipality, month, start, end, and the flags knowledge,
+    answered, escalated, abandoned and self_solved."""
+    turns = frame[frame["user_turn"]].sort_values(["user_key", "at"], kind="stable")
+    new = (turns["user_key"] != turns["user_key"].shift()) | (turns["at"].diff() > CONVERSATION_GAP_SECONDS)
+    turns = turns.assign(
+        conversation=new.cumsum(),
+        knowledge=_is(turns, KNOWLEDGE_OUTCOMES),
+        escalated=_is(turns, ESCALATIONS),
+        answer_at=turns["at"].where(turns["outcome"] == Outcome.ANSWERED.value),
+    )
+    table = turns.groupby("conversation").agg(
+        user_key=("user_key", "first"), municipality=("municipality", "first"), month=("month", "first"),
+        start=("at", "min"), end=("at", "max"), last_outcome=("outcome", "last"),
+        knowledge=("knowledge", "any"), escalated=("escalated", "any"), first_answer=("answer_at", "min"),
+    )
+    table["answered"] = table["first_answer"].notna()
+    table["abandoned"] = table["last_outcome"].isin([outcome.value for outcome in ABANDONING])
+    table["self_solved"] = _self_solved(table, frame, window_seconds)
+    return table.reset_index(drop=True)
+
+
+def _self_solved(table: pd.DataFrame, frame: pd.DataFrame, window_seconds: float) -> pd.Series:
+    """Answered, and the user's next ticket, handoff or thumbs down (if any) comes after the window."""
+    answered = table[table["answered"]].reset_index().sort_values("first_answer")
+    spoilers = (frame.loc[frame["user_turn"] & _is(frame, _SPOILERS), ["user_key", "at"]]
+                .rename(columns={"at": "spoiler_at"}).sort_values("spoiler_at"))
+    if answered.empty:
+        return pd.Series(False, index=table.index)
+    merged = pd.merge_asof(answered, spoilers, left_on="first_answer", right_on="spoiler_at", by="user_key",
+                           direction="forward")
+    solved = merged["spoiler_at"].isna() | (merged["spoiler_at"] > merged["end"] + window_seconds)
+    return pd.Series(solved.to_numpy(), index=merged["conversation"]).reindex(table.index, fill_value=False)
+
+
+def share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Rates:
+    conversations: int
+    users: int
+    knowledge: int
+    self_solved: int
+    escalated: int
+    abandoned: int
+
+    @property
+    def deflection(self) -> float | None:
+        return share(self.self_solved, self.knowledge)
+
+    @property
+    def escalation(self) -> float | None:
+        return share(self.escalated, self.conversations)
+
+    @property
+    def abandonment(self) -> float | None:
+        return share(self.abandoned, self.conversations)
+
+
+def rates(table: pd.DataFrame) -> Rates:
+    return Rates(
+        conversations=len(table), users=int(table["user_key"].nunique()), knowledge=int(table["knowledge"].sum()),
+        self_solved=int(table["self_solved"].sum()), escalated=int(table["escalated"].sum()),
+        abandoned=int(table["abandoned"].sum()),
+    )
+
+
+def rates_by_municipality(table: pd.DataFrame) -> dict[str, Rates]:
+    """Per municipality, leaving out those with fewer than MIN_GROUP_USERS users."""
+    found = {name: rates(group) for name, group in table.groupby("municipality", sort=True)}
+    return {name: figures for name, figures in found.items() if figures.users >= MIN_GROUP_USERS}
+
+
+def monthly_trend(frame: pd.DataFrame, table: pd.DataFrame, months: list[int]) -> pd.DataFrame:
+    """Conversations and active users per month and municipality (cells under MIN_GROUP_USERS users
+    are empty), plus the total of each month. Columns: month, municipality, conversations, users."""
+    turns = frame[frame["user_turn"] & frame["month"].isin(months)]
+    users = turns.groupby(["month", "municipality"])["user_key"].nunique().rename("users")
+    counted = table[table["month"].isin(months)].groupby(["month", "municipality"]).size().rename("conversations")
+    cells = pd.concat([counted, users], axis=1).fillna(0).astype(int).reset_index()
+    totals = pd.DataFrame({
+        "month": months,
+        "municipality": "totalt",
+        "conversations": [int((table["month"] == month).sum()) for month in months],
+        "users": [int(turns.loc[turns["month"] == month, "user_key"].nunique()) for month in months],
+    })
+    result = pd.concat([cells, totals], ignore_index=True)
+    hidden = result["users"] < MIN_GROUP_USERS
+    result[["conversations", "users"]] = result[["conversations", "users"]].astype("Int64").mask(hidden)
+    return result
+
+
+def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    return frame[period.contains(frame["month"])]
+
+
+def grouped_counts(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
+    """Count rows and distinct users per value of ``column``; groups under MIN_GROUP_USERS users are
+    left out. Returns the table (column, count, users; largest first) and how many groups were left out."""
+    if frame.empty:
+        return pd.DataFrame(columns=[column, "count", "users"]), 0
+    table = frame.groupby(column).agg(count=("user_key", "size"), users=("user_key", "nunique")).reset_index()
+    kept = table[table["users"] >= MIN_GROUP_USERS].sort_values(["count", column], ascending=[False, True])
+    return kept.reset_index(drop=True), len(table) - len(kept)
+
+
+@dataclass(frozen=True)
+class HandoffFigures:
+    opened: int
+    taken: int
+    closed_hours: int  # asked for a person while Kundeservice was closed
+    ended: int
+    claim_median_minutes: float | None
+    claim_p90_minutes: float | None
+    chat_median_minutes: float | None
+    users: int
+
+    @property
+    def taken_share(self) -> float | None:
+        return share(self.taken, self.opened)
+
+
+def _minutes(values: pd.Series, quantile: float) -> float | None:
+    values = values.dropna()
+    return float(values.quantile(quantile)) / 60 if len(values) else None
+
+
+def handoff_figures(frame: pd.DataFrame) -> HandoffFigures:
+    def of(outcome: Outcome) -> pd.DataFrame:
+        return frame[frame["outcome"] == outcome.value]
+
+    taken, ended = of(Outcome.HANDOFF_TAKEN), of(Outcome.HANDOFF_ENDED)
+    involved = frame[frame["skill"] == "handoff"]
+    return HandoffFigures(
+        opened=len(of(Outcome.HANDOFF_OPENED)), taken=len(taken), closed_hours=len(of(Outcome.HANDOFF_CLOSED)),
+        ended=len(ended), claim_median_minutes=_minutes(taken["seconds"], 0.5),
+        claim_p90_minutes=_minutes(taken["seconds"], 0.9), chat_median_minutes=_minutes(ended["seconds"], 0.5),
+        users=int(involved["user_key"].nunique()),
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackFigures:
+    answers: int
+    rated_answers: int
+    up: int  # all thumbs up (answers and handoff chats)
+    down: int
+    users: int  # distinct users who gave a rating
+
+    @property
+    def rating_rate(self) -> float | None:
+        """Share of answers that got a thumbs up or down."""
+        return share(self.rated_answers, self.answers)
+
+    @property
+    def csat(self) -> float | None:
+        return share(self.up, self.up + self.down)
+
+
+def feedback_figures(frame: pd.DataFrame) -> FeedbackFigures:
+    ratings = frame[_is(frame, RATINGS)]
+    return FeedbackFigures(
+        answers=int((frame["outcome"] == Outcome.ANSWERED.value).sum()),
+        rated_answers=int((ratings["skill"] == "knowledge").sum()),
+        up=int((ratings["outcome"] == Outcome.FEEDBACK_UP.value).sum()),
+        down=int((ratings["outcome"] == Outcome.FEEDBACK_DOWN.value).sum()),
+        users=int(ratings["user_key"].nunique()),
+    )
+
+
+def cited_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per (answer, source) for the answers in ``frame``."""
+    answered = frame.loc[frame["outcome"] == Outcome.ANSWERED.value, ["user_key", "sources"]]
+    answered = answered.assign(source=answered["sources"].str.split(SOURCE_SEPARATOR)).explode("source")
+    return answered[answered["source"].fillna("") != ""]
+
+
+def window(period: Period, window_seconds: float) -> tuple[float, float]:
+    """The events a period's figures need: a day before (a conversation running over midnight) and the
+    self-solved window after."""
+    return (period.start - timedelta(days=1)).timestamp(), period.end.timestamp() + window_seconds
