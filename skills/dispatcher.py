@@ -116,7 +116,7 @@ class Dispatcher:
             return "empty"
         classification = await self._router.classify(text, turn.language)
         skill = self._registry.for_intent(classification.intent)
-        turn.skill_name, turn.intent = skill.name, classification.intent.value
+        turn.skill_name, turn.intent = skill.name, str(classification.intent)
         await self._record(turn, lambda: skill.on_message(turn, classification.intent))
         return classification.intent
 

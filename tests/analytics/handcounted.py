@@ -26,7 +26,7 @@ def event(user: str, minutes: float, outcome: str, *, kind: str = "message", ski
           base: datetime = BASE) -> Event:
     return Event(at=(base + timedelta(minutes=minutes)).timestamp(), user_key=f"key-{user}",
                  municipality=MUNICIPALITY[user[0]], language="nb", kind=kind,
-                 intent="knowledge_question" if skill == "knowledge" and kind == "message" else "",
+                 intent="knowledge" if skill == "knowledge" and kind == "message" else "",
                  skill=skill, outcome=outcome, category=category, seconds=seconds, sources=sources)
 
 

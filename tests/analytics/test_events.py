@@ -29,7 +29,7 @@ async def test_answers_abstentions_and_thumbs_become_events_without_personal_dat
         ("feedback_down", "knowledge", "molde"),
         ("handled", "help", "molde"),
     ]
-    assert events[0]["sources"] and events[0]["intent"] == "knowledge_question"
+    assert events[0]["sources"] and events[0]["intent"] == "knowledge"
     assert events[2]["kind"] == "action" and events[0]["kind"] == "message"
     key = Pseudonyms(bot.runtime.settings.analytics_secret).key_of(KARI.member.aad_object_id)
     assert events[0]["user_key"] == key == events[2]["user_key"] != events[1]["user_key"]
