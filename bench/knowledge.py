@@ -35,13 +35,13 @@ sys.path.insert(0, str(ROOT))
 
 from core.language import Language  # noqa: E402
 from retrieval.analysis import Analyzer, NorwegianAnalyzer, PlainAnalyzer  # noqa: E402
+from retrieval.answering.followup import search_query  # noqa: E402
+from retrieval.answering.pipeline import MIN_CONFIDENT_SCORE, Answer, Answerer  # noqa: E402
 from retrieval.ingest import Ingestor  # noqa: E402
 from retrieval.local_index import LocalIndex  # noqa: E402
 from retrieval.model import AudienceScope  # noqa: E402
 from retrieval.sources.local_folder import LocalFolderSource  # noqa: E402
 from retrieval.sources.local_tickets import LocalTicketSource  # noqa: E402
-from skills.knowledge.answering import MIN_CONFIDENT_SCORE, Answer, Answerer  # noqa: E402
-from skills.knowledge.followup import search_query  # noqa: E402
 
 CORPUS = ROOT / "demo" / "corpus"
 TICKETS = ROOT / "demo" / "pureservice" / "resolved_tickets.json"

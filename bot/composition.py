@@ -31,7 +31,7 @@ from core.settings import Environment, Settings
 from retrieval.factory import build_embedder, build_index
 from skills.catalog import build_registry
 from skills.dispatcher import Dispatcher
-from skills.knowledge.answering import Answerer
+from retrieval.answering.pipeline import Answerer
 from skills.pc_replacement.rules import local_date
 from skills.router.llm import LlmRouter
 from skills.services import Services

@@ -13,7 +13,7 @@ chunk covers, where
   matches.
 
 It reads like "how much of the question this chunk answers", so one fixed threshold can judge
-whether the evidence is good enough (see skills.knowledge.answering).
+whether the evidence is good enough (see retrieval.answering.pipeline).
 
 The score of a chunk ranks it: its BM25 score divided by the most a query can reach with each of its
 words found once (the sum of the words' idf), times the mean of 1 and the evidence. So a chunk that

@@ -12,7 +12,7 @@ from core.settings import Settings
 from store.store import Store
 
 if TYPE_CHECKING:
-    from skills.knowledge.answering import Answerer
+    from retrieval.answering.pipeline import Answerer
 
 
 def utc_now() -> datetime:

@@ -12,10 +12,10 @@ from core import cards
 from core.language import Language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask
+from retrieval.answering.pipeline import Answer, Answerer
 from retrieval.model import AudienceScope
 from skills.intents import load_intents
 from skills.knowledge import skill_texts as texts
-from skills.knowledge.answering import Answer, Answerer
 from skills.registry import Skill, card_action
 from skills.turn import Turn
 from store.answers import GivenAnswer

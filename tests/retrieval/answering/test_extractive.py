@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.language import Language
+from retrieval.answering.extractive import choose_passages, extractive_answer
 from retrieval.model import Chunk, SearchHit
-from skills.knowledge.extractive import choose_passages, extractive_answer
 
 INTRO = "Skal du på ferie, bør du sette på en fraværsmelding."
 STEPS = "1. Velg **Fil** → **Automatiske svar**.\n2. Velg **Send automatiske svar**.\n3. Trykk **OK**."

@@ -10,9 +10,9 @@ import re
 
 from core.language import Language
 from core.messages import Citation
+from retrieval.answering.cite import citation, is_ticket, page_title, quote, source_title, source_url
+from retrieval.answering.texts import ALSO_IN, ALSO_IN_CASE, FOUND_IN, FOUND_IN_CASE, READ_MORE
 from retrieval.model import Chunk, SearchHit
-from skills.knowledge.answer_texts import ALSO_IN, ALSO_IN_CASE, FOUND_IN, FOUND_IN_CASE, READ_MORE
-from skills.knowledge.sources import citation, is_ticket, page_title, quote, source_title, source_url
 
 MAX_PASSAGES = 2
 SAME_PAGE_RATIO = 0.5  # another section of the same page is quoted when it scores this share of the best

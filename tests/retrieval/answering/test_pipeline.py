@@ -10,11 +10,11 @@ import pytest
 
 from core.language import Language
 from core.ports import LlmError, LlmReply
+from retrieval.answering.grounded import NO_ANSWER
+from retrieval.answering.pipeline import Answerer
 from retrieval.chunking import chunk_document
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope
-from skills.knowledge.answering import Answerer
-from skills.knowledge.grounded import NO_ANSWER
 from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, page
 
 INJECTION = (

@@ -1,10 +1,9 @@
-"""Answer an IT question from the index: search within the user's audiences, judge the evidence, then
-quote the best passages (no LLM) or let the LLM write a short grounded answer with citations.
+"""The answering pipeline: rewrite → mask → search → extract or ground → cite (see the package doc).
 
-The knowledge skill calls ``Answerer.answer``. When ``confident`` is False the evidence was weak:
-the skill says it found no sure answer and offers a ticket or a human; ``text`` then holds the best
-passage as a suggestion (empty when nothing matched at all). No LLM is asked in that case, and an
-LLM that fails or finds that its sources do not answer falls back to, or is judged like, the same.
+``Answerer.answer`` runs the steps in order. When ``confident`` is False the evidence was weak: the
+knowledge skill says it found no sure answer and offers a ticket or a human; ``text`` then holds the
+best passage as a suggestion (empty when nothing matched at all). No LLM is asked in that case, and
+an LLM that fails or finds that its sources do not answer falls back to, or is judged like, the same.
 """
 
 from __future__ import annotations
@@ -15,11 +14,12 @@ from dataclasses import dataclass, field
 
 from core.language import Language
 from core.messages import Citation
+from core.pii import mask
 from core.ports import Llm, LlmError
+from retrieval.answering.extractive import extractive_answer
+from retrieval.answering.followup import ConversationTurn, search_query
+from retrieval.answering.grounded import cited_reply, grounded_messages, says_no_answer
 from retrieval.model import AudienceScope, SearchHit, SearchIndex
-from skills.knowledge.extractive import extractive_answer
-from skills.knowledge.followup import ConversationTurn, search_query
-from skills.knowledge.grounded import cited_reply, grounded_messages, masked, says_no_answer
 
 log = logging.getLogger(__name__)
 
@@ -68,23 +68,50 @@ class Answerer:
         language: Language = Language.BOKMAAL,
         history: Sequence[ConversationTurn] = (),
     ) -> Answer:
-        hits = await self.search(question, scope, history)
+        hits = await self.search(mask(rewrite(question, history)), scope)  # mask: core.pii
+        extracted = self.extract(hits, language)
+        if self.llm is None or not extracted.confident:
+            return extracted
+        return await self.ground(self.llm, question, history, hits, language, extracted)
+
+    # --- the steps -------------------------------------------------------------------------------
+    async def search(self, query: str, scope: AudienceScope) -> list[SearchHit]:
+        """The hits an answer is built from, within the audiences the user may read."""
+        vector = await self._embedding(query)
+        return await self.index.search(query, scope, top=SEARCH_TOP, vector=vector)
+
+    def extract(self, hits: list[SearchHit], language: Language) -> Answer:
+        """The answer without an LLM: the best passages quoted and cited, judged by the best evidence."""
         if not hits:
             return Answer(text="", confident=False)
         evidence = hits[0].score if hits[0].evidence is None else hits[0].evidence
         text, citations = extractive_answer(hits, language)
-        extractive = Answer(text, citations, confident=bool(text) and evidence >= self.min_score, evidence=evidence)
-        if self.llm is None or not extractive.confident:
-            return extractive
-        return await self._generate(self.llm, question, history, hits, language, extractive)
+        return Answer(text, citations, confident=bool(text) and evidence >= self.min_score, evidence=evidence)
 
-    async def search(
-        self, question: str, scope: AudienceScope, history: Sequence[ConversationTurn] = ()
-    ) -> list[SearchHit]:
-        """The hits the answer is built from; the query carries the subject of a follow-up along."""
-        query = masked(search_query(question, history))
-        vector = await self._embedding(query)
-        return await self.index.search(query, scope, top=SEARCH_TOP, vector=vector)
+    async def ground(
+        self,
+        llm: Llm,
+        question: str,
+        history: Sequence[ConversationTurn],
+        hits: list[SearchHit],
+        language: Language,
+        extracted: Answer,
+    ) -> Answer:
+        """The LLM's short answer from numbered sources, with its [n] cited; the extract when it fails."""
+        best = hits[0].score
+        sources = [hit for hit in hits if hit.score >= LLM_SOURCE_RATIO * best][:MAX_LLM_SOURCES]
+        try:
+            reply = await llm.chat(grounded_messages(question, history, sources, language), max_tokens=LLM_MAX_TOKENS)
+        except LlmError as error:
+            log.warning("LLM answer failed, answering extractively: %s", error)
+            return extracted
+        if not reply.text.strip():
+            log.warning("LLM gave an empty answer, answering extractively")
+            return extracted
+        if says_no_answer(reply.text):
+            return Answer(extracted.text, extracted.citations, confident=False, evidence=extracted.evidence)
+        text, citations = cited_reply(reply.text, sources, language)
+        return Answer(text, citations, confident=True, ai_generated=True, evidence=extracted.evidence)
 
     async def _embedding(self, query: str) -> list[float] | None:
         if self.embedder is None:
@@ -95,26 +122,7 @@ class Answerer:
             log.warning("query embedding failed, searching without vectors: %s", error)
             return None
 
-    async def _generate(
-        self,
-        llm: Llm,
-        question: str,
-        history: Sequence[ConversationTurn],
-        hits: list[SearchHit],
-        language: Language,
-        extractive: Answer,
-    ) -> Answer:
-        best = hits[0].score
-        sources = [hit for hit in hits if hit.score >= LLM_SOURCE_RATIO * best][:MAX_LLM_SOURCES]
-        try:
-            reply = await llm.chat(grounded_messages(question, history, sources, language), max_tokens=LLM_MAX_TOKENS)
-        except LlmError as error:
-            log.warning("LLM answer failed, answering extractively: %s", error)
-            return extractive
-        if not reply.text.strip():
-            log.warning("LLM gave an empty answer, answering extractively")
-            return extractive
-        if says_no_answer(reply.text):
-            return Answer(extractive.text, extractive.citations, confident=False, evidence=extractive.evidence)
-        text, citations = cited_reply(reply.text, sources, language)
-        return Answer(text, citations, confident=True, ai_generated=True, evidence=extractive.evidence)
+
+def rewrite(question: str, history: Sequence[ConversationTurn]) -> str:
+    """Step 1: what to search for (chatter out; a follow-up led by the previous question)."""
+    return search_query(question, history)

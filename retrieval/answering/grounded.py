@@ -14,11 +14,11 @@ from pathlib import Path
 
 from core.language import Language
 from core.messages import Citation
-from core.pii import mask_personal_data
+from core.pii import mask
+from retrieval.answering.cite import citation, source_title, source_url
+from retrieval.answering.followup import ConversationTurn
+from retrieval.answering.texts import LANGUAGE_NAMES
 from retrieval.model import SearchHit
-from skills.knowledge.answer_texts import LANGUAGE_NAMES
-from skills.knowledge.followup import ConversationTurn
-from skills.knowledge.sources import citation, source_title, source_url
 
 PROMPTS = Path(__file__).with_name("prompts")
 SYSTEM_PROMPT = (PROMPTS / "system.md").read_text(encoding="utf-8")
@@ -45,7 +45,7 @@ def grounded_messages(
         ).strip()
         for number, hit in enumerate(sources, start=1)
     )
-    turns = [f"{turn.role}: {as_data(masked(turn.text))}" for turn in history[-MAX_TURNS:] if turn.text.strip()]
+    turns = [f"{turn.role}: {as_data(mask(turn.text))}" for turn in history[-MAX_TURNS:] if turn.text.strip()]
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(language=language_name, no_answer=NO_ANSWER)},
         {
@@ -53,7 +53,7 @@ def grounded_messages(
             "content": QUESTION_PROMPT.format(
                 conversation="\n".join(turns) or NO_TURNS,
                 sources=numbered,
-                question=as_data(masked(question)),
+                question=as_data(mask(question)),
                 language=language_name,
             ),
         },
@@ -63,10 +63,6 @@ def grounded_messages(
 def as_data(text: str) -> str:
     """Text that cannot open or close one of the prompt's data blocks."""
     return _DATA_TAG.sub(lambda tag: tag.group(0).replace("<", "‹").replace(">", "›"), text)
-
-
-def masked(text: str) -> str:
-    return mask_personal_data(text).text
 
 
 def says_no_answer(reply: str) -> bool:

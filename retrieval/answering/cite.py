@@ -1,5 +1,5 @@
-"""How a search hit is shown to a user: a citation title (never empty), its link, the text an answer
-quotes and a short snippet.
+"""The cite step: how a search hit is shown to a user: a citation title (never empty), its link,
+the text an answer quotes and a short snippet.
 
 A resolved ticket is someone else's case: it is cited by its subject, marked as an earlier resolved
 case (anonymised), never linked, and an answer quotes its solution (the agent's fix), never the
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from core.language import Language
 from core.messages import Citation
+from retrieval.answering.texts import EARLIER_CASE
 from retrieval.model import TICKET_SOURCES, Chunk
 from retrieval.sources.tickets import ticket_solution
 from retrieval.text import plain_text
-from skills.knowledge.answer_texts import EARLIER_CASE
 
 SNIPPET_CHARS = 200
 
