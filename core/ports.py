@@ -113,6 +113,10 @@ class TicketDesk(Protocol):
 
     async def add_note(self, ticket_id: str, text: str) -> None: ...
 
+    async def resolve_ticket(self, ticket_id: str, solution: str) -> None:
+        """Mark an existing ticket resolved with this solution (e.g. a chat saved as open first)."""
+        ...
+
     async def check(self) -> None:
         """Raise when the desk is unreachable (used by /readyz)."""
         ...

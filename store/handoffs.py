@@ -74,6 +74,8 @@ class Handoff:
     resolved: bool | None = None
     ticket_state: TicketState | None = None
     ticket_number: str | None = None
+    ticket_id: str | None = None
+    ticket_update: str | None = None  # "resolve": the ticket filed as open is to be marked resolved
 
 
 @dataclass
@@ -95,7 +97,7 @@ class RelayMessage:
 _HANDOFF_COLUMNS = (
     "id, state, user_id, user_conversation_id, user_name, user_email, municipality, language, summary, "
     "category, context, requested_at, thread_id, card_activity_id, agent_id, agent_name, agent_email, "
-    "claimed_at, timeout_notified_at, ended_by, ended_at, resolved, ticket_state, ticket_number"
+    "claimed_at, timeout_notified_at, ended_by, ended_at, resolved, ticket_state, ticket_number, ticket_id, ticket_update"
 )
 
 
@@ -110,7 +112,7 @@ def _handoff(row: Row) -> Handoff:
         claimed_at=row["claimed_at"], timeout_notified_at=row["timeout_notified_at"], ended_by=row["ended_by"],
         ended_at=row["ended_at"], resolved=None if row["resolved"] is None else bool(row["resolved"]),
         ticket_state=TicketState(row["ticket_state"]) if row["ticket_state"] else None,
-        ticket_number=row["ticket_number"],
+        ticket_number=row["ticket_number"], ticket_id=row["ticket_id"], ticket_update=row["ticket_update"],
     )
 
 
@@ -136,11 +138,11 @@ class HandoffRepository:
     async def open(self, handoff: Handoff) -> bool:
         """Store a new waiting handoff; False when this conversation already has an active one."""
         changed = await self._db.execute(
-            f"INSERT INTO handoffs ({_HANDOFF_COLUMNS}) VALUES ({', '.join(['?'] * 24)}) ON CONFLICT DO NOTHING",
+            f"INSERT INTO handoffs ({_HANDOFF_COLUMNS}) VALUES ({', '.join(['?'] * 26)}) ON CONFLICT DO NOTHING",
             handoff.id, handoff.state.value, handoff.user_id, handoff.user_conversation_id, handoff.user_name,
             handoff.user_email, handoff.municipality, handoff.language, handoff.summary, handoff.category,
             json.dumps(handoff.context), handoff.requested_at, None, None, None, None, None, None, None, None,
-            None, None, None, None,
+            None, None, None, None, None, None,
         )
         return changed == 1
 
@@ -223,7 +225,7 @@ class HandoffRepository:
         """End a running (or wrapping-up) chat; the transcript is then pending for the ticket desk."""
         return 1 == await self._db.execute(
             "UPDATE handoffs SET state = ?, resolved = ?, ended_by = COALESCE(ended_by, ?), "
-            "ended_at = COALESCE(ended_at, ?), ticket_state = ? WHERE id = ? AND state IN (?, ?)",
+            "ended_at = COALESCE(ended_at, ?), ticket_state = COALESCE(ticket_state, ?) WHERE id = ? AND state IN (?, ?)",
             HandoffState.CLOSED.value, int(resolved), ended_by, now, TicketState.PENDING.value, handoff_id,
             HandoffState.CLAIMED.value, HandoffState.WRAPPING_UP.value,
         )
@@ -234,10 +236,29 @@ class HandoffRepository:
             now, handoff_id, HandoffState.WAITING.value,
         )
 
-    async def ticket_filed(self, handoff_id: str, state: TicketState, number: str | None) -> None:
+    async def ticket_filed(self, handoff_id: str, state: TicketState, number: str | None,
+                           ticket_id: str | None = None) -> None:
         await self._db.execute(
-            "UPDATE handoffs SET ticket_state = ?, ticket_number = ? WHERE id = ?", state.value, number, handoff_id
+            "UPDATE handoffs SET ticket_state = ?, ticket_number = ?, ticket_id = COALESCE(?, ticket_id) WHERE id = ?",
+            state.value, number, ticket_id, handoff_id,
         )
+
+    async def file_before_choice(self, handoff_id: str) -> bool:
+        """The agent has not chosen in time: the transcript is to be filed now, as open (one winner)."""
+        return 1 == await self._db.execute(
+            "UPDATE handoffs SET ticket_state = ? WHERE id = ? AND state = ? AND ticket_state IS NULL",
+            TicketState.PENDING.value, handoff_id, HandoffState.WRAPPING_UP.value,
+        )
+
+    async def want_ticket_update(self, handoff_id: str, update: str | None) -> None:
+        await self._db.execute("UPDATE handoffs SET ticket_update = ? WHERE id = ?", update, handoff_id)
+
+    async def tickets_to_update(self) -> list[Handoff]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_HANDOFF_COLUMNS} FROM handoffs WHERE ticket_update IS NOT NULL AND state = ?",
+            HandoffState.CLOSED.value,
+        )
+        return [_handoff(row) for row in rows]
 
     # --- what the background job looks at ----------------------------------------------------
     async def in_state(self, state: HandoffState, *, requested_before: float | None = None) -> list[Handoff]:
@@ -251,8 +272,8 @@ class HandoffRepository:
 
     async def tickets_pending(self) -> list[Handoff]:
         rows = await self._db.fetch_all(
-            f"SELECT {_HANDOFF_COLUMNS} FROM handoffs WHERE state = ? AND ticket_state = ?",
-            HandoffState.CLOSED.value, TicketState.PENDING.value,
+            f"SELECT {_HANDOFF_COLUMNS} FROM handoffs WHERE state IN (?, ?) AND ticket_state = ?",
+            HandoffState.CLOSED.value, HandoffState.WRAPPING_UP.value, TicketState.PENDING.value,
         )
         return [_handoff(row) for row in rows]
 

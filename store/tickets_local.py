@@ -101,6 +101,11 @@ class LocalTicketDesk:
         )
         await self._db.execute("UPDATE ticket_local SET updated_at = ? WHERE id = ?", now, ticket_id)
 
+    async def resolve_ticket(self, ticket_id: str, solution: str) -> None:
+        await self._db.execute("UPDATE ticket_local SET status = ?, updated_at = ? WHERE id = ?", RESOLVED,
+                               self._clock(), ticket_id)
+        await self.add_note(ticket_id, f"Løsning: {solution}")
+
     async def check(self) -> None:
         await self._db.fetch_value("SELECT COUNT(*) AS n FROM ticket_local_counter")
 

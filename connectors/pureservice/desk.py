@@ -173,6 +173,14 @@ class PureserviceTicketDesk:
             "communication", {"ticketId": int(ticket_id), "text": text_to_html(text), **INTERNAL_NOTE}
         )
 
+    async def resolve_ticket(self, ticket_id: str, solution: str) -> None:
+        """``PATCH /ticket/{id}`` with the flat ``statusId`` of the resolved status and the solution."""
+        request_type_id = await self._client.id_by_key("requesttype", self._names.request_type_key)
+        status_id = await self._client.id_by_name("status", self._names.resolved_status,
+                                                  also=f"requestTypeId == {request_type_id}")
+        await self._client.request("PATCH", f"/ticket/{int(ticket_id)}",
+                                   json_body={"statusId": status_id, "solution": text_to_html(solution)})
+
     async def check(self) -> None:
         await self._client.page("status", limit=1, retry=False)
 

@@ -52,6 +52,7 @@ SUMMARY_CHARS = 300
 TRIGGER_WORDS = 6  # a request longer than this probably says what it is about
 REPOST_AFTER_SECONDS = 60  # a request whose card never reached the channel is posted again
 RETRY_TICKET_AFTER_SECONDS = 60
+RESOLVE = "resolve"  # a ticket update: mark the transcript ticket resolved
 COLLEAGUES_SEEN_DAYS = 60  # "Overfør" offers everyone who took a chat this recently
 USER_END_WORDS = frozenset({"avslutt", "avslutte", "avslutt samtalen", "avslutt chatten", "avslutt chat",
                             "end", "end chat", "end the chat"})
@@ -365,6 +366,8 @@ class HandoffFlow:
             return await self._reload(handoff)
         handoff = await self._reload(handoff)
         self._record(handoff, Outcome.HANDOFF_ENDED, (handoff.ended_at or now.timestamp()) - (handoff.claimed_at or handoff.requested_at))
+        if handoff.ticket_state not in (None, TicketState.PENDING):  # filed as open already, before the choice
+            return await self._chosen_after_filing(handoff, resolved, agent_name)
         if not user_had_left:
             await self._release_user(handoff)
         outcome_text = texts.OUTCOME_RESOLVED if resolved else texts.OUTCOME_OPEN
@@ -381,6 +384,34 @@ class HandoffFlow:
         elif handoff.ticket_number:
             await self._tell_user(handoff, Reply(text=texts.SAVED_AS_TICKET(language, number=handoff.ticket_number)))
         return handoff
+
+    async def _chosen_after_filing(self, handoff: Handoff, resolved: bool, agent_name: str | None) -> Handoff:
+        """The transcript went in as open while the agent had not chosen; "løst" now updates that ticket."""
+        outcome_text = texts.OUTCOME_RESOLVED if resolved else texts.OUTCOME_OPEN
+        if agent_name is None:
+            await self._note(handoff, texts.NOTE_SAVED_AS_OPEN)
+        else:
+            await self._note(handoff, texts.NOTE_SAVED.format(who=agent_name, outcome=outcome_text))
+        if resolved:
+            await self._repository.want_ticket_update(handoff.id, RESOLVE)
+            handoff.ticket_update = RESOLVE
+            await self._update_ticket(handoff)
+        await self._refresh_card(handoff)
+        return handoff
+
+    async def _update_ticket(self, handoff: Handoff) -> None:
+        """Mark the transcript ticket resolved (retried by the background job until the desk takes it)."""
+        desk = self._services.ticket_desk
+        if desk is None or handoff.ticket_update != RESOLVE or not handoff.ticket_id:
+            return
+        try:
+            await desk.resolve_ticket(handoff.ticket_id, texts.TICKET_SOLUTION.format(agent=handoff.agent_name))
+        except Exception:  # noqa: BLE001 - the background job tries again
+            log.warning("could not mark the handoff ticket resolved; will retry", extra={"handoff": handoff.id})
+            return
+        await self._repository.want_ticket_update(handoff.id, None)
+        handoff.ticket_update = None
+        await self._note(handoff, texts.NOTE_TICKET_RESOLVED.format(number=handoff.ticket_number))
 
     def _closing_lines(self, handoff: Handoff) -> list[str]:
         language = Language(handoff.language)
@@ -440,9 +471,11 @@ class HandoffFlow:
             log.exception("handoff transcript not filed; will retry", extra={"handoff": handoff.id})
             return
         number = submission.ticket.number if submission.ticket else None
-        await self._repository.ticket_filed(handoff.id, TicketState.FILED if number else TicketState.QUEUED, number)
+        ticket_id = submission.ticket.id if submission.ticket else None
+        await self._repository.ticket_filed(handoff.id, TicketState.FILED if number else TicketState.QUEUED, number,
+                                            ticket_id)
         handoff.ticket_state = TicketState.FILED if number else TicketState.QUEUED
-        handoff.ticket_number = number
+        handoff.ticket_number, handoff.ticket_id = number, ticket_id or handoff.ticket_id
         result = texts.OUTCOME_RESOLVED if handoff.resolved else texts.OUTCOME_OPEN
         if number:
             await self._note(handoff, texts.NOTE_TICKET.format(ticket=texts.TICKET_NUMBER.format(number=number),
@@ -454,7 +487,8 @@ class HandoffFlow:
     async def upkeep(self) -> None:
         """One round: post lost cards, time out waits, save wrap-ups, resume stalled relays, file
         transcripts that failed, and keep waiting users held. Each step survives the others' errors."""
-        steps = (self._post_missing_cards, self._time_out_waiting, self._finish_wrap_ups,
+        steps = (self._post_missing_cards, self._time_out_waiting, self._file_before_choice, self._finish_wrap_ups,
+                 self._update_tickets,
                  self._relay.resume_stalled, self._file_pending_tickets, self._repository.keep_users_held)
         for step in steps:
             try:
@@ -511,6 +545,27 @@ class HandoffFlow:
         for handoff in await self._repository.in_state(HandoffState.WRAPPING_UP):
             if handoff.ended_at is not None and handoff.ended_at <= before:
                 await self.agent_ends(handoff, False, None)
+
+    async def _file_before_choice(self) -> None:
+        """The user ended and the agent has not chosen within the short set time: file the transcript now,
+        as open, so no record waits for the choice; a later "løst" updates the ticket."""
+        before = (self._now() - timedelta(seconds=self._settings.handoff_wrap_up_file_seconds)).timestamp()
+        for handoff in await self._repository.in_state(HandoffState.WRAPPING_UP):
+            if handoff.ticket_state is not None or handoff.ended_at is None or handoff.ended_at > before:
+                continue
+            if not await self._repository.file_before_choice(handoff.id):
+                continue
+            await self._file_ticket(handoff)
+            if handoff.ticket_state is not TicketState.PENDING:
+                await self._note(handoff, texts.NOTE_FILED_BEFORE_CHOICE)
+                if handoff.ticket_number:
+                    await self._tell_user(handoff, Reply(text=texts.SAVED_AS_TICKET(
+                        Language(handoff.language), number=handoff.ticket_number)))
+            await self._refresh_card(handoff)
+
+    async def _update_tickets(self) -> None:
+        for handoff in await self._repository.tickets_to_update():
+            await self._update_ticket(handoff)
 
     async def _file_pending_tickets(self) -> None:
         before = (self._now() - timedelta(seconds=RETRY_TICKET_AFTER_SECONDS)).timestamp()

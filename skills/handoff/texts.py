@@ -272,6 +272,9 @@ NOTE_SAVED_AS_OPEN = "Ingen valgte hvordan samtalen skulle lagres, så den lagre
 NOTE_CLAIM_FIRST = "Trykk «Ta saken» på kortet først, så går meldingene dine til {user}."
 NOTE_CHAT_OVER = "Samtalen er avsluttet, så meldingen ble ikke sendt til {user}."
 NOTE_TICKET = "Samtalen er lagret som {ticket} ({outcome})."
+NOTE_FILED_BEFORE_CHOICE = ("Ingen har valgt ennå, så samtalen er lagret som åpen sak med en gang. "
+                            "Velger dere «Lagre som løst», blir saken oppdatert til løst.")
+NOTE_TICKET_RESOLVED = "Sak {number} er oppdatert til løst i Pureservice."
 NOTE_TICKET_QUEUED = "Pureservice svarer ikke akkurat nå; samtalen lagres som sak ({outcome}) så snart den er tilbake."
 NOTE_TICKET_REFUSED = "Pureservice tok ikke imot samtalen som sak, så den er ikke lagret der. Lag saken for hånd om den trengs."
 NOTE_UNREACHABLE = "Meldingen nådde ikke {user}, som ikke lenger har Rakel i Teams. Ta kontakt på annen måte."

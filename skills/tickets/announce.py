@@ -56,6 +56,9 @@ class AnnouncingLocalDesk:
     async def add_note(self, ticket_id: str, text: str) -> None:
         await self.local.add_note(ticket_id, text)
 
+    async def resolve_ticket(self, ticket_id: str, solution: str) -> None:
+        await self.local.resolve_ticket(ticket_id, solution)
+
     async def check(self) -> None:
         await self.local.check()
 

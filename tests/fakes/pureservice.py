@@ -317,6 +317,8 @@ class FakePureservice(FakeServer):
             return self._one(entity, request, lambda row: str(row.get("requestNumber")) == parts[1])
         if request.method == "POST" and len(parts) == 1:
             return await self._create(entity, request)
+        if request.method == "PATCH" and len(parts) == 2 and parts[1].isdigit():
+            return await self._patch(entity, int(parts[1]), request)
         raise ApiError(404, f"No route for {request.method} {path}")
 
     # --- reading ----------------------------------------------------------------------------
@@ -365,6 +367,22 @@ class FakePureservice(FakeServer):
         return web.json_response(
             {plural(entity): [self._shown(entity, created)]}, status=201, content_type=MEDIA_TYPE
         )
+
+    async def _patch(self, entity: str, row_id: int, request: web.Request) -> web.Response:
+        """``PATCH /{entity}/{id}`` with flat fields (as sync2pureservice resolves tickets), checked."""
+        if request.content_type not in (MEDIA_TYPE, "application/json"):
+            raise ApiError(415, f"Send the body as {MEDIA_TYPE} or application/json, not {request.content_type}")
+        row = self.get(entity, row_id)
+        if row is None:
+            raise ApiError(404, f"No {entity} {row_id}")
+        try:
+            body = json.loads(await request.text())
+        except ValueError as error:
+            raise ApiError(400, f"Body is not JSON: {error}") from error
+        if not isinstance(body, dict) or not body:
+            raise ApiError(400, "Send the fields to change as a flat JSON object")
+        row.update(self._fields(entity, body))
+        return web.json_response({plural(entity): [self._shown(entity, row)]}, content_type=MEDIA_TYPE)
 
     def _fields(self, entity: str, record: Row) -> Row:
         """The record's own fields plus foreign keys from ``links`` (``{"user": {"id": 5}}``), checked."""

@@ -21,6 +21,7 @@ from tests.skills.handoff.conftest import (
     handoff_id_of,
     handoff_settings,
     request_card,
+    response_card,
     settle,
     start_desk,
     the_thread,
@@ -109,18 +110,44 @@ async def test_when_kundeservice_closes_with_someone_in_the_queue_they_are_let_g
     assert "Dette kan jeg hjelpe deg med" in text_of(answer)
 
 
-async def test_a_chat_the_user_ended_is_saved_as_open_when_no_agent_chooses(bot, clock):
+async def ended_by_the_user(bot) -> tuple[str, str]:
     await bot.channel.say(KARI, "kan jeg snakke med et menneske")
     thread = the_thread(bot)
     handoff_id = handoff_id_of(request_card(bot, thread))
     await agent_clicks(bot, PER, thread, "handoff.claim", {"handoff_id": handoff_id})
     await bot.channel.say(KARI, "avslutt", expect=1)
-    clock.advance(minutes=14)
+    return thread, handoff_id
+
+
+async def test_a_chat_the_user_ended_is_filed_as_open_at_once_when_no_agent_chooses(bot, clock):
+    thread, handoff_id = await ended_by_the_user(bot)
+    clock.advance(seconds=50)
     await settle(bot)
-    assert await filed_tickets(bot) == []
-    clock.advance(minutes=1)
-    [ticket] = await wait_for_tickets(bot, 1)
-    assert "Ikke løst i chatten" in ticket.description
-    assert (await bot.runtime.store.handoffs.get(handoff_id)).state is HandoffState.CLOSED
+    assert await filed_tickets(bot) == []  # the agent still has a moment to choose
+    clock.advance(seconds=15)
+    [ticket] = await wait_for_tickets(bot, 1)  # a minute after the user ended, not fifteen
+    assert "Ikke løst i chatten" in ticket.description and ticket.status == "Ny"
+    stored = await bot.runtime.store.handoffs.get(handoff_id)
+    assert stored.state is HandoffState.WRAPPING_UP and stored.ticket_number == ticket.number
     notes = await thread_texts(bot, thread, 3)
-    assert "Ingen valgte hvordan samtalen skulle lagres, så den lagres som åpen sak." in notes
+    assert notes[-1].startswith("Ingen har valgt ennå, så samtalen er lagret som åpen sak med en gang.")
+    told = (await bot.connector.wait_for(KARI.conversation_id, 4))[-1]
+    assert told["text"] == f"Samtalen er lagret som sak {ticket.number} hos Kundeservice."
+    assert buttons(request_card(bot, thread)) == [("Lagre som løst", "handoff.end"), ("Lagre som åpen sak", "handoff.end")]
+    clock.advance(minutes=15)
+    await settle(bot)
+    assert (await bot.runtime.store.handoffs.get(handoff_id)).state is HandoffState.CLOSED
+    assert "Ingen valgte hvordan samtalen skulle lagres, så den lagres som åpen sak." in await thread_texts(bot, thread, 4)
+    assert len(await filed_tickets(bot)) == 1
+
+
+async def test_choosing_lost_after_the_early_filing_updates_that_ticket_to_resolved(bot, clock):
+    thread, handoff_id = await ended_by_the_user(bot)
+    clock.advance(minutes=2)
+    [ticket] = await wait_for_tickets(bot, 1)
+    card = response_card(await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True}))
+    assert f"løst, sak {ticket.number}" in text_of({"attachments": [{"content": card}]})
+    [again] = await filed_tickets(bot)
+    assert again.number == ticket.number and again.status == "Løst"  # updated, not a second ticket
+    assert f"Sak {ticket.number} er oppdatert til løst i Pureservice." in await thread_texts(bot, thread, 5)
+    assert (await bot.runtime.store.handoffs.get(handoff_id)).ticket_update is None
