@@ -4,7 +4,7 @@ and the relay's in-flight mark (so a restart does not send a message twice where
 from store.migrations import Migration
 
 MIGRATION = Migration(
-    13,
+    14,
     "handoff ticket updates and the relay's in-flight mark",
     (
         "ALTER TABLE handoffs ADD COLUMN ticket_id TEXT",
