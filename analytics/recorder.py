@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, TextKind
+from analytics.retention import purge_job
+from core.lifecycle import Lifecycle
 from core.pii import mask
+from core.settings import Settings
 from store.analytics import AnalyticsRepository
 
 log = logging.getLogger(__name__)
@@ -102,3 +105,22 @@ class EventRecorder:
 
     async def close(self) -> None:
         await self.flush()
+
+
+Repeat = Callable[[float, Callable[[], Awaitable[object]], str], Awaitable[None]]
+
+
+def build(
+    settings: Settings, life: Lifecycle, repository: AnalyticsRepository, clock: Callable[[], datetime], *,
+    on_event: OnEvent, repeat: Repeat,
+) -> EventRecorder:
+    """The event recorder (its writer runs in the background; the last batch is written before the store
+    closes) and the retention purge, run by ``repeat`` every ``RAKEL_ANALYTICS_PURGE_INTERVAL_SECONDS``."""
+    events = EventRecorder(repository, Pseudonyms(settings.analytics_secret), clock, on_event=on_event)
+    life.closes(events.close)
+    life.runs("analytics-writer", events.run)
+    purge = purge_job(repository, clock, event_days=settings.analytics_retention_days,
+                      text_days=settings.analytics_text_retention_days)
+    life.runs("analytics-retention", lambda: repeat(settings.analytics_purge_interval_seconds, purge,
+                                                    "analytics-retention"))
+    return events

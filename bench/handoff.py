@@ -49,7 +49,6 @@ WAIT_SECONDS = 20.0
 
 # --- the bot process -----------------------------------------------------------------------------
 def serve_in_office_hours() -> None:
-    from bot.server import RUNTIME
     from cli.serve import prepare
     from core.logging_setup import configure_logging
     from core.settings import load_settings
@@ -59,9 +58,7 @@ def serve_in_office_hours() -> None:
     offset = OFFICE_HOURS - datetime.now(UTC)
 
     async def build() -> web.Application:
-        app = await prepare(settings)
-        app[RUNTIME].services.clock = lambda: datetime.now(UTC) + offset
-        return app
+        return await prepare(settings, clock=lambda: datetime.now(UTC) + offset)
 
     web.run_app(build(), host=settings.host, port=settings.port, print=None, access_log=None)
 

@@ -30,8 +30,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app import Runtime, build_runtime  # noqa: E402
 from bench.common import free_port  # noqa: E402
-from bot.composition import Runtime, build_runtime  # noqa: E402
 from bot.local_client import LocalChannel, LocalUser  # noqa: E402
 from bot.local_connector import LocalConnector, start_local_connector  # noqa: E402
 from bot.server import create_app  # noqa: E402

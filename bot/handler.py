@@ -22,8 +22,9 @@ from bot.outbox import TurnOutbox
 from core.messages import ActionResult, Reply, UserProfile
 from core.texts import Localized
 from skills.dispatcher import Dispatcher
-from skills.services import Services
 from skills.turn import Turn
+from store.dialogs import DialogRepository
+from store.references import ReferenceRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,12 @@ def new_reference() -> str:
 
 class RakelBot(ActivityHandler):
     def __init__(
-        self, dispatcher: Dispatcher, services: Services, identity: IdentityResolver, metrics: BotMetrics,
-        connector: ConnectorHttp,
+        self, dispatcher: Dispatcher, identity: IdentityResolver, metrics: BotMetrics, connector: ConnectorHttp, *,
+        references: ReferenceRepository, dialogs: DialogRepository,
     ) -> None:
         self._dispatcher = dispatcher
-        self._services = services
+        self._references = references
+        self._dialogs = dialogs
         self._identity = identity
         self._metrics = metrics
         self._connector = connector
@@ -59,14 +61,14 @@ class RakelBot(ActivityHandler):
     async def _start_turn(self, context: TurnContext) -> Turn:
         user = await self._identity.resolve(context)
         await self._remember_conversation(context, user)
-        return Turn(user=user, incoming=incoming_from(context), services=self._services, outbox=TurnOutbox(context, self._connector))
+        return Turn(user=user, incoming=incoming_from(context), dialogs=self._dialogs, outbox=TurnOutbox(context, self._connector))
 
     async def _remember_conversation(self, context: TurnContext, user: UserProfile) -> None:
         """Keep the 1:1 conversation reference of every user, for proactive messages later."""
         conversation = context.activity.conversation
         if conversation is None or conversation.conversation_type in SHARED_CONVERSATIONS:
             return
-        await self._services.store.references.save(
+        await self._references.save(
             user.id, conversation.id, context.activity.service_url or "", conversation_reference_json(context.activity)
         )
 
@@ -136,7 +138,7 @@ class RakelBot(ActivityHandler):
     async def _forget_conversation(self, context: TurnContext) -> None:
         account = context.activity.from_property
         user_id = account.aad_object_id or account.id
-        await self._services.store.references.mark_uninstalled(user_id)
+        await self._references.mark_uninstalled(user_id)
         self._metrics.turns.labels("uninstall").inc()
 
 

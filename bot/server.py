@@ -6,17 +6,39 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Protocol
 
 import structlog
 from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
-from bot.composition import Runtime
-from bot.handler import new_reference
+from bot.handler import RakelBot, new_reference
+from bot.metrics import BotMetrics
+from core.lifecycle import BackgroundJob, ReadinessCheck
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class Runtime(Protocol):
+    """What the HTTP app serves: the composition root's runtime (app.py)."""
+
+    settings: Settings
+    adapter: CloudAdapter
+    bot: RakelBot
+    metrics: BotMetrics
+
+    @property
+    def readiness(self) -> Mapping[str, ReadinessCheck]: ...
+
+    @property
+    def background(self) -> Mapping[str, BackgroundJob]: ...
+
+    async def close(self) -> None: ...
+
 
 RUNTIME = web.AppKey("runtime", Runtime)
 DRAINING = web.AppKey("draining", asyncio.Event)  # set on SIGTERM: /readyz answers 503 from then on

@@ -21,14 +21,15 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.composition import Runtime, build_runtime
+from app import Runtime, build_runtime
 from connectors.inventory.register import parse_date
 from core.logging_setup import configure_logging
 from core.ports import InventoryError
 from core.settings import Settings, load_settings
+from skills.catalog import pc_ports
 from skills.pc_replacement.approvals import Approvals
 from skills.pc_replacement.campaign import CAMPAIGN, CampaignBusy, CampaignRunner, default_campaign_id
-from skills.pc_replacement.context import PcContext
+from skills.pc_replacement.context import PcContext, PcPorts
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.planning import Plan, Planner
 from skills.pc_replacement.report import COLUMN_TITLES, CampaignReport, build_report, write_all
@@ -93,10 +94,13 @@ async def _runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await runtime.close()
 
 
+def _ports(runtime: Runtime) -> PcPorts:
+    return pc_ports(runtime.adapters, runtime.skills.tickets)
+
+
 def _planner(runtime: Runtime) -> Planner:
-    services = runtime.services
-    assert services.inventory is not None and services.directory is not None
-    return Planner(services.inventory, services.directory, services.store.pc.orders, services.settings.pc_fallback_approvers)
+    ports = _ports(runtime)
+    return Planner(ports.inventory, ports.directory, ports.repo.orders, ports.settings.pc_fallback_approvers)
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -104,7 +108,7 @@ async def plan_command(settings: Settings, campaign_date: date | None, problems_
                        console: Console | None = None) -> int:
     console = console or Console()
     async with _runtime(settings) as runtime:
-        context = PcContext.create(runtime.services)
+        context = PcContext.create(_ports(runtime))
         on = campaign_date or context.today()
         try:
             plan = await _planner(runtime).plan(on, context.rule())
@@ -160,7 +164,7 @@ async def run_command(settings: Settings, campaign_id: str | None, campaign_date
                       console: Console | None = None) -> int:
     console = console or Console()
     async with _runtime(settings) as runtime:
-        context = PcContext.create(runtime.services)
+        context = PcContext.create(_ports(runtime))
         on = campaign_date or context.today()
         campaign_id = campaign_id or default_campaign_id(on)
         existing = await runtime.store.pc.campaigns.get(campaign_id)
@@ -198,7 +202,7 @@ async def run_command(settings: Settings, campaign_id: str | None, campaign_date
 async def remind_command(settings: Settings, console: Console | None = None) -> int:
     console = console or Console()
     async with _runtime(settings) as runtime:
-        context = PcContext.create(runtime.services)
+        context = PcContext.create(_ports(runtime))
         result = await FollowUps(context, Approvals(context)).run_once()
     console.print(
         f"Påminnelser til ansatte: {result.employee_reminders}, godkjenningskort levert: {result.approval_cards}, "

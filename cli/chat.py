@@ -13,7 +13,7 @@ from aiohttp import web
 from rich.console import Console
 from rich.markup import escape
 
-from bot.composition import build_runtime
+from app import build_runtime
 from bot.local_client import LocalChannel, LocalUser
 from bot.local_connector import LocalConnector, start_local_connector
 from bot.server import create_app
@@ -161,7 +161,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     def run(args: argparse.Namespace) -> int:
         settings = load_settings()
         configure_logging("WARNING", "console")
-        logging.getLogger("bot.composition").setLevel(logging.ERROR)  # the local-mode warning is expected here
+        logging.getLogger("bot.edge").setLevel(logging.ERROR)  # the local-mode warning is expected here
         asyncio.run(chat(settings, args.name, args.email))
         return 0
 

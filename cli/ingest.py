@@ -10,10 +10,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app import open_knowledge
 from core.settings import SearchBackend, Settings, load_settings
-from retrieval.factory import SOURCE_FACTORIES, default_source_names, open_knowledge
 from retrieval.ingest import SOURCE_FAILED, Ingestor, build_if_empty
 from retrieval.model import IngestSummary
+from retrieval.sources import SOURCE_FACTORIES, default_source_names
 
 log = logging.getLogger(__name__)
 EMBEDDED_SOURCES = ["local", "tickets"]

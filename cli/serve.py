@@ -15,7 +15,7 @@ import signal
 
 from aiohttp import web
 
-from bot.composition import build_runtime
+from app import Clock, build_runtime, utc_now
 from bot.server import DRAINING, create_app
 from core.logging_setup import configure_logging
 from core.settings import Settings, load_settings
@@ -23,12 +23,12 @@ from core.settings import Settings, load_settings
 log = logging.getLogger(__name__)
 
 
-async def prepare(settings: Settings) -> web.Application:
+async def prepare(settings: Settings, *, clock: Clock = utc_now) -> web.Application:
     """Build the app; on embedded defaults, index the demo corpus first if the index is empty."""
     from cli.ingest import ensure_demo_index
 
     await ensure_demo_index(settings)
-    return create_app(await build_runtime(settings))
+    return create_app(await build_runtime(settings, clock=clock))
 
 
 async def run(settings: Settings) -> None:

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from connectors.local_desk import STATUSES, LocalTicketDesk
 from core.settings import Settings, load_settings
 from store.store import Store, open_store
-from store.tickets_local import STATUSES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 async def run(settings: Settings, args: argparse.Namespace, console: Console | None = None) -> int:
     console = console or Console()
     store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
+    desk = LocalTicketDesk(store.db)
     try:
         action = args.action or "list"
         if action == "outbox":
@@ -50,9 +51,9 @@ async def run(settings: Settings, args: argparse.Namespace, console: Console | N
             console.print("Pureservice er satt opp (RAKEL_PURESERVICE_URL): sakene ligger der.")
             return 1
         if action == "show":
-            return await show(store, args.number, console, settings.timezone, args.files)
+            return await show(desk, args.number, console, settings.timezone, args.files)
         if action == "status":
-            if not await store.tickets.local_desk.set_status(args.number, args.status):
+            if not await desk.set_status(args.number, args.status):
                 console.print(f"Fant ingen sak {args.number}.")
                 return 1
             console.print(f"Sak {args.number} har nå status «{args.status}».")
@@ -61,7 +62,7 @@ async def run(settings: Settings, args: argparse.Namespace, console: Console | N
             console.print("Pureservice er satt opp (RAKEL_PURESERVICE_URL): sakene ligger der. "
                           "`rakel tickets outbox` viser saker som ikke er sendt ennå.")
             return 0
-        console.print(await tickets_table(store, args.limit, settings.timezone))
+        console.print(await tickets_table(desk, args.limit, settings.timezone))
         return 0
     finally:
         await store.close()
@@ -71,11 +72,11 @@ def _time(epoch: float, zone: str) -> str:
     return datetime.fromtimestamp(epoch, UTC).astimezone(ZoneInfo(zone)).strftime("%d.%m.%Y %H:%M")
 
 
-async def tickets_table(store: Store, limit: int, zone: str) -> Table:
+async def tickets_table(desk: LocalTicketDesk, limit: int, zone: str) -> Table:
     table = Table(title="Saker i den lokale saksbehandlingen")
     for column in ("nr", "opprettet", "status", "kategori", "prioritet", "innmelder", "emne"):
         table.add_column(column, justify="right" if column == "nr" else "left")
-    for ticket in await store.tickets.local_desk.all(limit):
+    for ticket in await desk.all(limit):
         table.add_row(ticket.number, _time(ticket.created_at, zone), ticket.status, ticket.category or "–",
                       ticket.priority, f"{ticket.requester_name} <{ticket.requester_email}>", ticket.subject)
     return table
@@ -92,8 +93,7 @@ async def outbox_table(store: Store, limit: int, zone: str) -> Table:
     return table
 
 
-async def show(store: Store, number: str, console: Console, zone: str, files: Path | None = None) -> int:
-    desk = store.tickets.local_desk
+async def show(desk: LocalTicketDesk, number: str, console: Console, zone: str, files: Path | None = None) -> int:
     ticket = await desk.by_number(number)
     if ticket is None:
         console.print(f"Fant ingen sak {number}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 from analytics.events import EventSink, Kind, Note, Outcome, Subject
@@ -14,7 +15,9 @@ from skills.help.skill import welcome
 from skills.registry import SkillRegistry
 from skills.router import Router
 from skills.turn import Turn
-from store.history import TurnRecord
+from store.dialogs import DialogRepository
+from store.history import HistoryRepository, TurnRecord
+from store.tickets_requests import AttachmentRefRepository
 
 CANCEL_WORDS = frozenset({"avbryt", "avbryte", "cancel", "stopp", "stop"})
 _HISTORY_CHARS = 2000
@@ -58,10 +61,24 @@ def subject_of(turn: Turn) -> Subject:
 
 
 class Dispatcher:
-    def __init__(self, registry: SkillRegistry, router: Router, events: EventSink) -> None:
+    def __init__(
+        self,
+        registry: SkillRegistry,
+        router: Router,
+        events: EventSink,
+        *,
+        dialogs: DialogRepository,
+        history: HistoryRepository,
+        attachments: AttachmentRefRepository,
+        clock: Callable[[], datetime],
+    ) -> None:
         self._registry = registry
         self._router = router
         self._events = events
+        self._dialogs = dialogs
+        self._history = history
+        self._attachments = attachments
+        self._clock = clock
 
     async def _observed(self, turn: Turn, kind: Kind, handle: Callable[[], Awaitable[T]]) -> T:
         """Run a turn and record what it achieved (``turn.note``) as analytics events: a turn that noted
@@ -90,7 +107,7 @@ class Dispatcher:
         return await self._observed(turn, Kind.MESSAGE, lambda: self._on_message(turn))
 
     async def _on_message(self, turn: Turn) -> str:
-        dialogs = turn.services.store.dialogs
+        dialogs = self._dialogs
         text = turn.incoming.text.strip()
         dialog = await dialogs.active(turn.conversation_id)
         if is_cancel(text):
@@ -102,9 +119,7 @@ class Dispatcher:
             await turn.send((CANCELLED if dialog else NOTHING_TO_CANCEL)(turn.language))
             return "cancel"
         if turn.incoming.attachments:  # screenshots sent now go into the next ticket (issue 5)
-            await turn.services.store.tickets.attachments.remember(
-                turn.conversation_id, turn.incoming.attachments, turn.services.clock().timestamp()
-            )
+            await self._attachments.remember(turn.conversation_id, turn.incoming.attachments, self._clock().timestamp())
         if turn.incoming.truncated:
             await turn.send(TRUNCATED(turn.language))
         if dialog and (held_by := self._registry.named(dialog.skill)):
@@ -140,7 +155,7 @@ class Dispatcher:
         if skill is None:
             return ActionResult(message=UNKNOWN_ACTION(turn.language))
         turn.skill_name = skill.name
-        dialog = await turn.services.store.dialogs.active(turn.conversation_id)
+        dialog = await self._dialogs.active(turn.conversation_id)
         turn.dialog = dialog if dialog and dialog.skill == skill.name else None
         return await skill.on_action(turn, action)
 
@@ -151,4 +166,4 @@ class Dispatcher:
         answer = "\n".join(reply.text for reply in turn.sent if reply.text)
         if answer:
             exchange.append(TurnRecord("assistant", mask(answer[:_HISTORY_CHARS])))
-        await turn.services.store.history.add(turn.conversation_id, *exchange)
+        await self._history.add(turn.conversation_id, *exchange)

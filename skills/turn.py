@@ -1,17 +1,14 @@
-"""What a skill gets for one turn: who is talking, what they sent, the services, and a way to reply."""
+"""What a skill gets for one turn: who is talking, what they sent, its held dialog, and a way to reply."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from analytics.events import Note, Outcome
 from core.language import Language
 from core.messages import Incoming, Reply, UserProfile
-from store.dialogs import Dialog
-
-if TYPE_CHECKING:
-    from skills.services import Services
+from store.dialogs import Dialog, DialogRepository
 
 
 class Outbox(Protocol):
@@ -28,7 +25,7 @@ class Outbox(Protocol):
 class Turn:
     user: UserProfile
     incoming: Incoming
-    services: "Services"
+    dialogs: DialogRepository
     outbox: Outbox
     skill_name: str = ""  # set by the dispatcher before a skill runs
     intent: str = ""  # the routed intent, set by the dispatcher
@@ -57,9 +54,9 @@ class Turn:
     async def hold(self, step: str, data: dict[str, Any] | None = None) -> None:
         """Keep the conversation with this skill: the next message comes straight back to it."""
         self.dialog = Dialog(self.skill_name, step, data or {})
-        await self.services.store.dialogs.save(self.conversation_id, self.dialog)
+        await self.dialogs.save(self.conversation_id, self.dialog)
 
     async def release(self) -> None:
         """The skill is done; the next message is routed again."""
         self.dialog = None
-        await self.services.store.dialogs.end(self.conversation_id)
+        await self.dialogs.end(self.conversation_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.database import Database
-from store.tickets_local import LocalTicketDesk
 from store.tickets_outbox import OutboxRepository
 from store.tickets_requests import AttachmentRefRepository, TicketRequestRepository
 
@@ -15,7 +14,6 @@ class TicketRepositories:
     requests: TicketRequestRepository  # drafts on confirmation cards
     attachments: AttachmentRefRepository  # files users sent, by conversation
     outbox: OutboxRepository  # every ticket until the desk has it
-    local_desk: LocalTicketDesk  # the embedded ticket desk (used when no Pureservice is configured)
 
     @classmethod
     def open(cls, db: Database) -> TicketRepositories:
@@ -23,5 +21,4 @@ class TicketRepositories:
             requests=TicketRequestRepository(db),
             attachments=AttachmentRefRepository(db),
             outbox=OutboxRepository(db),
-            local_desk=LocalTicketDesk(db),
         )

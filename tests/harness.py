@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.composition import Runtime, build_runtime
+from app import Clock, Runtime, build_runtime, utc_now
 from bot.local_client import LocalChannel, LocalUser
 from bot.local_connector import LocalConnector, start_local_connector
 from bot.server import create_app
@@ -43,12 +43,14 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-async def start_harness(settings: Settings, *, llm: Llm | None = None, token: str | None = None) -> BotHarness:
+async def start_harness(
+    settings: Settings, *, llm: Llm | None = None, token: str | None = None, clock: Clock = utc_now,
+) -> BotHarness:
     connector = LocalConnector()
     connector_runner, service_url = await start_local_connector(connector)
     # Channel posts (Kundeservice) go to the same local connector as the replies.
     settings = settings.model_copy(update={"kundeservice_service_url": service_url})
-    runtime = await build_runtime(settings, llm=llm)
+    runtime = await build_runtime(settings, llm=llm, clock=clock)
     bot_runner, base_url = await _serve(create_app(runtime))
     session = aiohttp.ClientSession()
     channel = LocalChannel(f"{base_url}/api/messages", connector, service_url, session, token=token)

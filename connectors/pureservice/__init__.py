@@ -1,5 +1,7 @@
 """Pureservice, ROR-IKT's case system, through its REST API (shapes: shared/notes/pureservice-api.md)."""
 
+from __future__ import annotations
+
 from connectors.pureservice.client import Page, PureserviceClient
 from connectors.pureservice.desk import (
     DeskNames,
@@ -7,6 +9,8 @@ from connectors.pureservice.desk import (
     PureserviceTicketDesk,
     ticket_url,
 )
+from core.lifecycle import Lifecycle
+from core.settings import Settings
 
 __all__ = [
     "DeskNames",
@@ -14,5 +18,16 @@ __all__ = [
     "PureserviceClient",
     "PureserviceResolvedTicket",
     "PureserviceTicketDesk",
+    "build",
     "ticket_url",
 ]
+
+
+def build(settings: Settings, life: Lifecycle) -> PureserviceTicketDesk | None:
+    """The Pureservice desk when ``RAKEL_PURESERVICE_URL`` is set (else None: the local desk is used)."""
+    if not settings.pureservice_url:
+        return None
+    desk = PureserviceTicketDesk.from_settings(settings)
+    life.closes(desk.close)
+    life.checks("pureservice", desk.check)
+    return desk

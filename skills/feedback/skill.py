@@ -6,7 +6,7 @@ from core.texts import Localized
 from skills.intents import load_intents
 from skills.registry import Skill
 from skills.turn import Turn
-from store.feedback import FeedbackEntry
+from store.feedback import FeedbackEntry, FeedbackRepository
 
 ASK = Localized(
     nb="Så fint at du vil gi tilbakemelding! Skriv den her, så tar jeg den med til ROR-IKT. "
@@ -32,6 +32,9 @@ class FeedbackSkill(Skill):
     name = "feedback"
     intents = load_intents(__file__)
 
+    def __init__(self, feedback: FeedbackRepository) -> None:
+        self._feedback = feedback
+
     async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.hold("comment")
         await turn.send(ASK(turn.language))
@@ -41,7 +44,7 @@ class FeedbackSkill(Skill):
         if not comment:
             await turn.send(EMPTY(turn.language))
             return
-        await turn.services.store.feedback.add(
+        await self._feedback.add(
             FeedbackEntry(user_id=turn.user.id, conversation_id=turn.conversation_id, kind="general",
                           comment=mask(comment))
         )

@@ -11,15 +11,17 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from analytics.events import Note, Outcome, Subject
+from analytics.events import EventSink, Note, Outcome, Subject
 from core.cards import Card, paragraph
 from core.cards import card as make_card
 from core.language import Language
 from core.messages import ActionResult, Reply
 from core.pii import mask
-from core.ports import TicketDeskError
+from core.ports import FileFetcher, Messenger, TicketDesk, TicketDeskError, TicketSubmitter
+from core.settings import Settings
 from skills.handoff import texts
 from skills.handoff.cards import (
     TO_QUEUE,
@@ -37,12 +39,12 @@ from skills.handoff.category import suggest_category
 from skills.handoff.hours import OpeningHours, describe_opening
 from skills.handoff.relay import FileLimits, Relay, sender_warnings, tell_agents
 from skills.handoff.transcript import transcript_draft
-from skills.services import Services
 from skills.tickets.attachments import human_size
 from skills.turn import Turn
-from store.dialogs import Dialog
-from store.feedback import FeedbackEntry
-from store.handoffs import Handoff, HandoffState, Sender, TicketState
+from store.dialogs import Dialog, DialogRepository
+from store.feedback import FeedbackEntry, FeedbackRepository
+from store.handoffs import Handoff, HandoffRepository, HandoffState, Sender, TicketState
+from store.history import HistoryRepository
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +85,38 @@ def agent_end_word(text: str) -> bool | None:
 
 
 class HandoffFlow:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._settings = services.settings
-        self._repository = services.store.handoffs
-        self._hours = OpeningHours.from_settings(services.settings)
-        settings = services.settings
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        handoffs: HandoffRepository,
+        history: HistoryRepository,
+        dialogs: DialogRepository,
+        feedback: FeedbackRepository,
+        messenger: Messenger,
+        files: FileFetcher,
+        events: EventSink,
+        tickets: TicketSubmitter,
+        desk: TicketDesk,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._settings = settings
+        self._repository = handoffs
+        self._history = history
+        self._dialogs = dialogs
+        self._feedback = feedback
+        self._messenger = messenger
+        self._events = events
+        self._tickets = tickets
+        self._desk = desk
+        self._clock = clock
+        self._hours = OpeningHours.from_settings(settings)
         limits = FileLimits(settings.tickets_max_attachments, settings.tickets_max_attachment_bytes,
                             settings.tickets_attachment_timeout_seconds, settings.handoff_inline_image_max_bytes)
-        self._relay = Relay(self._repository, services.messenger, services.files, limits)
+        self._relay = Relay(self._repository, messenger, files, limits)
 
     def _now(self) -> datetime:
-        return self._services.clock()
+        return self._clock()
 
     # --- request -----------------------------------------------------------------------------
     async def request(self, turn: Turn, question: str = "") -> Card:
@@ -127,7 +149,7 @@ class HandoffFlow:
         return queued_card(language, await self._repository.queue_position(handoff))
 
     async def _new_handoff(self, turn: Turn, question: str, now: datetime) -> Handoff:
-        recent = await self._services.store.history.recent(
+        recent = await self._history.recent(
             turn.conversation_id, limit=self._settings.handoff_recent_messages
         )
         lines = [(record.role, mask(record.text)) for record in recent if record.text]
@@ -401,8 +423,8 @@ class HandoffFlow:
 
     async def _update_ticket(self, handoff: Handoff) -> None:
         """Mark the transcript ticket resolved (retried by the background job until the desk takes it)."""
-        desk = self._services.ticket_desk
-        if desk is None or handoff.ticket_update != RESOLVE or not handoff.ticket_id:
+        desk = self._desk
+        if handoff.ticket_update != RESOLVE or not handoff.ticket_id:
             return
         try:
             await desk.resolve_ticket(handoff.ticket_id, texts.TICKET_SOLUTION.format(agent=handoff.agent_name))
@@ -443,7 +465,7 @@ class HandoffFlow:
         if handoff is None or handoff.user_id != turn.user.id or rating not in (1, -1):
             return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
         turn.note(Outcome.FEEDBACK_UP if rating == 1 else Outcome.FEEDBACK_DOWN, comment=comment)
-        await self._services.store.feedback.add(FeedbackEntry(
+        await self._feedback.add(FeedbackEntry(
             id=f"handoff:{handoff.id}", user_id=handoff.user_id, conversation_id=handoff.user_conversation_id,
             kind="handoff", rating=rating, question=handoff.summary, comment=mask(comment)[:2000],
         ))
@@ -451,10 +473,7 @@ class HandoffFlow:
 
     async def _file_ticket(self, handoff: Handoff) -> None:
         """Save the masked transcript as a ticket (idempotent: a retry never makes a second one)."""
-        submitter = self._services.tickets
-        if submitter is None:
-            log.error("no ticket submitter configured: handoff transcript not filed", extra={"handoff": handoff.id})
-            return
+        submitter = self._tickets
         draft = transcript_draft(handoff, await self._repository.transcript(handoff.id), self._hours,
                                  max_files=self._settings.tickets_max_attachments)
         try:
@@ -579,7 +598,7 @@ class HandoffFlow:
         """An event about the handoff's user (not the agent whose click or message caused it)."""
         staff = handoff.municipality == STAFF_LABEL
         municipality = self._settings.staff_municipality if staff else handoff.municipality.lower()
-        self._services.events.record(Subject(handoff.user_id, municipality, handoff.language),
+        self._events.record(Subject(handoff.user_id, municipality, handoff.language),
                                      Note(outcome, seconds=max(0.0, seconds), category=handoff.category),
                                      skill="handoff")
 
@@ -596,7 +615,7 @@ class HandoffFlow:
 
     async def _post_card(self, handoff: Handoff) -> bool:
         try:
-            posted = await self._services.messenger.start_thread(
+            posted = await self._messenger.start_thread(
                 self._settings.kundeservice_conversation_id, Reply(card=await self._card(handoff))
             )
         except Exception:  # noqa: BLE001 - the user is told and offered a ticket
@@ -611,27 +630,27 @@ class HandoffFlow:
         if not (handoff.thread_id and handoff.card_activity_id):
             return
         try:
-            await self._services.messenger.update_message(
+            await self._messenger.update_message(
                 handoff.thread_id, handoff.card_activity_id, Reply(card=await self._card(handoff))
             )
         except Exception:  # noqa: BLE001 - the state is in the store; the next change updates the card
             log.warning("could not update the handoff card", extra={"handoff": handoff.id})
 
     async def _note(self, handoff: Handoff, text: str) -> None:
-        await tell_agents(self._services.messenger, handoff, text)
+        await tell_agents(self._messenger, handoff, text)
 
     async def _tell_user(self, handoff: Handoff, reply: Reply) -> None:
         try:
-            await self._services.messenger.send_to_user(handoff.user_id, reply)
+            await self._messenger.send_to_user(handoff.user_id, reply)
         except Exception:  # noqa: BLE001 - e.g. Rakel uninstalled; Kundeservice hears about it
             log.warning("could not reach the user of a handoff", extra={"handoff": handoff.id})
             await self._note(handoff, texts.NOTE_UNREACHABLE.format(user=handoff.user_name))
 
     async def _hold_user(self, handoff: Handoff) -> None:
-        await self._services.store.dialogs.save(handoff.user_conversation_id, Dialog(SKILL, STEP, {"handoff_id": handoff.id}))
+        await self._dialogs.save(handoff.user_conversation_id, Dialog(SKILL, STEP, {"handoff_id": handoff.id}))
 
     async def _release_user(self, handoff: Handoff) -> None:
-        dialogs = self._services.store.dialogs
+        dialogs = self._dialogs
         dialog = await dialogs.active(handoff.user_conversation_id)
         if dialog is not None and dialog.skill == SKILL:
             await dialogs.end(handoff.user_conversation_id)

@@ -11,7 +11,6 @@ from skills.handoff.cards import CLAIM, END, KEEP_AS_NOTE, RATE, START, TAKE_OVE
 from skills.handoff.flow import SKILL, HandoffFlow
 from skills.intents import load_intents
 from skills.registry import Skill, card_action
-from skills.services import Services
 from skills.turn import Turn
 
 
@@ -19,9 +18,9 @@ class HandoffSkill(Skill):
     name = SKILL
     intents = load_intents(__file__)
 
-    def __init__(self, services: Services) -> None:
-        self._flow = HandoffFlow(services)
-        self._interval = services.settings.handoff_check_interval_seconds
+    def __init__(self, flow: HandoffFlow, check_interval_seconds: float) -> None:
+        self._flow = flow
+        self._interval = check_interval_seconds
 
     async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.send(Reply(card=await self._flow.request(turn)))

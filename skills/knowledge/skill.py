@@ -18,8 +18,9 @@ from skills.intents import load_intents
 from skills.knowledge import skill_texts as texts
 from skills.registry import Skill, card_action
 from skills.turn import Turn
-from store.answers import GivenAnswer
-from store.feedback import FeedbackEntry
+from store.answers import AnswerRepository, GivenAnswer
+from store.feedback import FeedbackEntry, FeedbackRepository
+from store.history import HistoryRepository
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,17 @@ class KnowledgeSkill(Skill):
     name = "knowledge"
     intents = load_intents(__file__)
 
-    def __init__(self, answerer: Answerer) -> None:
+    def __init__(
+        self, answerer: Answerer, history: HistoryRepository, answers: AnswerRepository, feedback: FeedbackRepository,
+    ) -> None:
         self._answerer = answerer
+        self._history = history
+        self._answers = answers
+        self._feedback = feedback
 
     async def on_message(self, turn: Turn, intent: str) -> None:
         question = turn.incoming.text
-        history = await turn.services.store.history.recent(turn.conversation_id)
+        history = await self._history.recent(turn.conversation_id)
         try:
             answer = await self._answerer.answer(
                 question, AudienceScope(turn.user.municipality), turn.language, history
@@ -85,7 +91,7 @@ class KnowledgeSkill(Skill):
         )
         activity_id = await turn.send(reply)
         turn.note(Outcome.ANSWERED, sources=tuple(c.url or c.title for c in answer.citations))
-        await turn.services.store.answers.save(
+        await self._answers.save(
             GivenAnswer(
                 activity_id=activity_id,
                 conversation_id=turn.conversation_id,
@@ -111,8 +117,8 @@ class KnowledgeSkill(Skill):
         """A thumbs up or down (Teams' feedback loop) on one of Rakel's answers."""
         liked = action.data.get("reaction") == "like"
         comment = mask(str(action.data.get("comment") or ""))[:2000]
-        given = await turn.services.store.answers.get(action.card_activity_id or "")
-        feedback = turn.services.store.feedback
+        given = await self._answers.get(action.card_activity_id or "")
+        feedback = self._feedback
         await feedback.add(
             FeedbackEntry(
                 id=f"{action.card_activity_id}:{turn.user.id}",

@@ -76,21 +76,19 @@ class Approvals:
 
     async def _leader(self, target: Target) -> Person | None:
         """The leader now (the directory knows about changes since the campaign was planned)."""
-        directory = self._context.services.directory
         leader: Person | None = None
         known = False
-        if directory is not None:
-            try:
-                person = await directory.person(target.user_id or target.user_upn)
-            except InventoryError:
-                log.warning("directory lookup failed; using the leader from the campaign plan", exc_info=True)
-                person = None
-            if person is not None:
-                known, leader = True, person.manager
+        try:
+            person = await self._context.ports.directory.person(target.user_id or target.user_upn)
+        except InventoryError:
+            log.warning("directory lookup failed; using the leader from the campaign plan", exc_info=True)
+            person = None
+        if person is not None:
+            known, leader = True, person.manager
         if not known and (target.manager_id or target.manager_upn):
             leader = Person(target.manager_id, target.manager_upn, target.manager_name or target.manager_upn)
         if leader is not None and not leader.id and leader.upn:
-            leader = replace(leader, id=await self._context.services.store.users.id_for_email(leader.upn) or "")
+            leader = replace(leader, id=await self._context.ports.users.id_for_email(leader.upn) or "")
         return leader
 
     # --- the approval card ------------------------------------------------------------------
@@ -102,7 +100,7 @@ class Approvals:
         if not await self._repo.approvals.claim_delivery(order.id, now, now - CLAIM_SECONDS):
             return False
         card = approval_card(order, self._context.cards(), viewer_id=order.approver_id,
-                             escalation_days=2 * self._context.services.settings.pc_leader_reminder_days)
+                             escalation_days=2 * self._context.settings.pc_leader_reminder_days)
         try:
             delivered = await self._context.courier.deliver(order.approver_id, Reply(card=card))
         except Undeliverable as error:
@@ -167,7 +165,7 @@ class Approvals:
     async def file_ticket(self, order: Order) -> None:
         """The swap ticket; the approval stands whatever happens, and the follow-up job files it later."""
         await file_ticket(self._context, self._repo.orders.tickets, (order.id,),
-                          swap_draft(order, self._context.services.settings), order.user_id)
+                          swap_draft(order, self._context.settings), order.user_id)
 
     async def tell_employee(self, order: Order) -> None:
         """Tell the employee the outcome (once), and redraw their card."""
@@ -203,6 +201,6 @@ class Approvals:
             return
         try:
             await self._context.courier.pacer.acquire()
-            await self._context.services.messenger.update_message(conversation_id, activity_id, Reply(card=card))
+            await self._context.ports.messenger.update_message(conversation_id, activity_id, Reply(card=card))
         except Exception:  # noqa: BLE001 - the card refreshes itself when shown
             log.info("could not redraw a card", extra={"activity": activity_id}, exc_info=True)

@@ -84,7 +84,7 @@ class CampaignRunner:
     async def run(self, campaign_id: str, campaign_date: date, *, force: bool = False) -> RunResult:
         started = time.monotonic()
         context, repo = self._context, self._context.repo
-        settings = context.services.settings
+        settings = context.settings
         campaign = await repo.campaigns.create(campaign_id, CAMPAIGN, campaign_date, settings.pc_max_age_years,
                                               context.now())
         if campaign.kind != CAMPAIGN:
@@ -125,7 +125,7 @@ class CampaignRunner:
                 if self._progress is not None:
                     self._progress(outcome)
 
-        concurrency = self._context.services.settings.pc_campaign_concurrency
+        concurrency = self._context.settings.pc_campaign_concurrency
         async with asyncio.TaskGroup() as group:  # one crashing worker stops them all
             for _ in range(min(concurrency, max(1, len(todo)))):
                 group.create_task(worker())

@@ -49,7 +49,7 @@ class FollowUps:
 
     async def remind_employees(self) -> int:
         """One reminder per person whose schedule is due, whatever campaigns are open: their newest card."""
-        settings = self._context.services.settings
+        settings = self._context.settings
         repo = self._context.repo
         sent = 0
         for due in await repo.targets.due_reminders(self._context.now(), settings.pc_reminder_days * DAY,
@@ -97,7 +97,7 @@ class FollowUps:
 
     async def remind_leaders(self) -> tuple[int, int]:
         """One reminder per approver (all their waiting orders in one message), then the fallback approver."""
-        wait = self._context.services.settings.pc_leader_reminder_days * DAY
+        wait = self._context.settings.pc_leader_reminder_days * DAY
         now = self._context.now()
         due: dict[str, list[Order]] = defaultdict(list)
         escalations = 0
@@ -128,7 +128,7 @@ class FollowUps:
             current = await repo.orders.get(order.id)
             if current is not None and current.ticket_state != TICKET_PENDING:
                 filed += 1
-        settings = self._context.services.settings
+        settings = self._context.settings
         for target in await repo.targets.needing_ticket():
             await file_ticket(self._context, repo.targets.tickets, (target.campaign_id, target.user_key),
                               register_draft(target, settings), target.user_id)

@@ -27,14 +27,13 @@ from skills.pc_replacement.cards import (
     approval_card,
     employee_card,
 )
-from skills.pc_replacement.context import DAY, PcContext
+from skills.pc_replacement.context import DAY, PcContext, PcPorts
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.planning import UNKNOWN_MUNICIPALITY
 from skills.pc_replacement.rules import age_text, local_date, long_date, norwegian_date
 from skills.pc_replacement.tickets import file_ticket, register_draft
 from skills.registry import Skill, card_action
-from skills.services import Services
 from skills.turn import Turn
 from store.pc.models import (
     APPROVED,
@@ -81,16 +80,16 @@ class PcReplacementSkill(Skill):
     name = "pc_replacement"
     intents = load_intents(__file__)
 
-    def __init__(self, services: Services) -> None:
-        pacer = Pacer(services.settings.pc_campaign_rate_per_second)  # one rate for all of this process's sends
-        self.context = PcContext.create(services, pacer, interactive=True)
+    def __init__(self, ports: PcPorts) -> None:
+        pacer = Pacer(ports.settings.pc_campaign_rate_per_second)  # one rate for all of this process's sends
+        self.context = PcContext.create(ports, pacer, interactive=True)
         self.approvals = Approvals(self.context)
-        background = PcContext.create(services, pacer)
+        background = PcContext.create(ports, pacer)
         self.followups = FollowUps(background, Approvals(background))
 
     # --- "jeg trenger ny PC" ----------------------------------------------------------------
     async def on_message(self, turn: Turn, intent: str) -> None:
-        language, settings = turn.language, turn.services.settings
+        language, settings = turn.language, self.context.settings
         cards = self.context.cards(language)
         repo = self.context.repo
         for target in await repo.targets.of_user(turn.user.id, turn.user.email):
@@ -100,9 +99,8 @@ class PcReplacementSkill(Skill):
                     await turn.send(T.STATUS_INTRO(language))
                 await self._send_card(turn, target, employee_card(target, order, cards))
                 return
-        inventory = turn.services.inventory
         try:
-            devices = await inventory.devices_of(turn.user.id, turn.user.email) if inventory else None
+            devices = await self.context.ports.inventory.devices_of(turn.user.id, turn.user.email)
         except InventoryError:
             log.warning("inventory lookup failed", exc_info=True)
             devices = None
@@ -132,10 +130,10 @@ class PcReplacementSkill(Skill):
 
     async def _ondemand_target(self, turn: Turn, devices: list) -> Target:
         repo, user = self.context.repo, turn.user
-        await repo.campaigns.create(ONDEMAND, ONDEMAND, self.context.today(), turn.services.settings.pc_max_age_years,
+        await repo.campaigns.create(ONDEMAND, ONDEMAND, self.context.today(), self.context.settings.pc_max_age_years,
                                    self.context.now())
         upn = (user.email or user.id).lower()
-        person = await self.context.person(upn) if turn.services.directory else None
+        person = await self.context.person(upn)
         manager = person.manager if person else None
         first = min(devices, key=lambda device: device.purchased)
         await repo.targets.add(ONDEMAND, [NewTarget(
@@ -193,7 +191,7 @@ class PcReplacementSkill(Skill):
                 if created or (order.state == AWAITING and order.approval_sent_at is None):
                     await self.approvals.send_approval(order)
         elif action.verb == VERB_LATER:
-            days = turn.services.settings.pc_reminder_days
+            days = self.context.settings.pc_reminder_days
             await repo.targets.respond(target.campaign_id, target.user_key, LATER, now, remind_at=now + days * DAY)
         elif action.verb == VERB_NOT_MINE:
             if await repo.targets.respond(target.campaign_id, target.user_key, NOT_MINE, now):
@@ -205,7 +203,7 @@ class PcReplacementSkill(Skill):
     async def _register_correction(self, target: Target) -> None:
         """The "not my PC" ticket, through the ticket outbox; the follow-up job files it if this fails."""
         await file_ticket(self.context, self.context.repo.targets.tickets, (target.campaign_id, target.user_key),
-                          register_draft(target, self.context.services.settings), target.user_id)
+                          register_draft(target, self.context.settings), target.user_id)
 
     @card_action(VERB_APPROVE, VERB_REJECT)
     async def approval_action(self, turn: Turn, action: CardAction) -> ActionResult:
@@ -221,7 +219,7 @@ class PcReplacementSkill(Skill):
         if order is None:
             return ActionResult(message=T.UNKNOWN_ORDER(language))
         text = notice(language, approver=order.approver_name or "godkjenneren") if notice else ""
-        days = 2 * turn.services.settings.pc_leader_reminder_days
+        days = 2 * self.context.settings.pc_leader_reminder_days
         return ActionResult(card=approval_card(order, cards, viewer_id=turn.user.id, notice=text, escalation_days=days))
 
     # --- the follow-up job ------------------------------------------------------------------
@@ -229,7 +227,7 @@ class PcReplacementSkill(Skill):
         return {"followups": self._follow_up_forever}
 
     async def _follow_up_forever(self) -> None:
-        interval = self.context.services.settings.pc_background_interval_seconds
+        interval = self.context.settings.pc_background_interval_seconds
         while True:
             await asyncio.sleep(interval)
             try:

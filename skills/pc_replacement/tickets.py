@@ -26,10 +26,7 @@ async def file_ticket(context: PcContext, claims: TicketClaims, key: tuple[Any, 
     """File a ticket through the ticket outbox, once: claimed first, recorded as created or queued (the
     outbox then retries it and tells ``notify_user_id`` the number). A failure leaves it pending for the
     follow-up job: never only logged."""
-    tickets = context.services.tickets
-    if tickets is None:
-        log.warning("no ticket submitter configured; the ticket waits", extra={"ticket": draft.idempotency_key})
-        return
+    tickets = context.ports.tickets
     now = context.now()
     if not await claims.claim(key, now, now - CLAIM_SECONDS):
         return

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors.local_desk.repository import LocalTicket
 from core import cards
 from core.cards import Card
 from core.language import Language
@@ -16,7 +17,6 @@ from skills.tickets import texts
 from skills.tickets.attachments import human_size
 from skills.tickets.classify import CATEGORIES, UNKNOWN
 from skills.tickets.cleaning import MAX_SUBJECT_CHARS, MAX_TEXT_CHARS
-from store.tickets_local import LocalTicket
 from store.tickets_outbox import OutboxEntry
 from store.tickets_requests import TicketRequest
 

@@ -3,7 +3,7 @@
 1. Prefill a draft from the conversation (embedded rules, an LLM summary when one is configured),
    fetch the screenshots the user sent, mask identity numbers, and show an editable card. When the
    user only said "lag en sak", ask what it is about first.
-2. "Send" files it through the outbox (Services.tickets): the card becomes the number and a link,
+2. "Send" files it through the outbox (skills/tickets/outbox.py): the card becomes the number and a link,
    or "it will be sent" (the number follows as a message), or - when the desk refuses it - the draft
    again, kept and editable. Every later click on the card shows its current state and changes nothing.
 """
@@ -15,19 +15,19 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from analytics.events import Outcome
 from core.language import Language, detect_language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask_identity_numbers
-from core.ports import TicketDeskError, TicketDraft, TicketSubmission
+from core.ports import FileFetcher, TicketDeskError, TicketDraft, TicketSubmission
+from core.settings import Settings
 from skills.intents import load_intents
 from skills.registry import Skill, card_action
 from skills.router.embedded import EmbeddedRouter
-from skills.services import Services
 from skills.tickets import cards, texts
-from skills.tickets.announce import AnnouncingLocalDesk
 from skills.tickets.attachments import fetch_files, link_lines, ticket_attachments
 from skills.tickets.cleaning import MAX_SUBJECT_CHARS, clean, has_words
 from skills.tickets.outbox import TicketOutbox, reason_code, reason_of
@@ -41,8 +41,10 @@ from skills.tickets.prefill import (
 )
 from skills.tickets.summary import TicketSummarizer
 from skills.turn import Turn
+from store.history import HistoryRepository
 from store.tickets_outbox import CREATED
 from store.tickets_outbox import FAILED as OUTBOX_FAILED
+from store.tickets_repositories import TicketRepositories
 from store.tickets_requests import CANCELLED, FAILED, OPEN, SENDING, SUBMITTED, AttachmentRef, TicketRequest
 
 log = logging.getLogger(__name__)
@@ -68,21 +70,29 @@ class TicketSkill(Skill):
     name = "tickets"
     intents = load_intents(__file__, "create_ticket")
 
-    def __init__(self, services: Services, router: EmbeddedRouter) -> None:
-        self._services = services
+    def __init__(
+        self,
+        settings: Settings,
+        repos: TicketRepositories,
+        history: HistoryRepository,
+        outbox: TicketOutbox,
+        files: FileFetcher,
+        clock: Callable[[], datetime],
+        router: EmbeddedRouter,
+        summarizer: TicketSummarizer | None = None,
+    ) -> None:
+        self._settings = settings
+        self._repos = repos
+        self._history = history
+        self._outbox = outbox
+        self._files = files
+        self._clock = clock
         self._router = router  # tells the problem apart from requests in the history
-        settings = services.settings
-        self._summarizer = TicketSummarizer(services.llm, settings.tickets_llm_timeout_seconds) if services.llm else None
+        self._summarizer = summarizer
 
     # --- background ----------------------------------------------------------------------------
     def background_jobs(self) -> dict[str, Callable[[], Awaitable[None]]]:
-        jobs: dict[str, Callable[[], Awaitable[None]]] = {"stalled-sends": self._recover_stalled_forever}
-        if isinstance(self._services.tickets, TicketOutbox):
-            jobs["outbox"] = self._services.tickets.run
-        desk = self._services.ticket_desk
-        if isinstance(desk, AnnouncingLocalDesk) and desk.announces:
-            jobs["announce"] = desk.run
-        return jobs
+        return {"stalled-sends": self._recover_stalled_forever, "outbox": self._outbox.run}
 
     # --- messages ----------------------------------------------------------------------------
     async def on_message(self, turn: Turn, intent: str) -> None:
@@ -142,7 +152,7 @@ class TicketSkill(Skill):
 
     async def _own_request(self, turn: Turn, action: CardAction) -> TicketRequest | None:
         """The draft a button belongs to, when it is this user's (never another person's)."""
-        request = await self._services.store.tickets.requests.get(str(action.data.get("request") or ""))
+        request = await self._repos.requests.get(str(action.data.get("request") or ""))
         return request if request is not None and request.user_id == turn.user.id else None
 
     @staticmethod
@@ -176,21 +186,21 @@ class TicketSkill(Skill):
             return ActionResult(card=await self._current_card(turn, await self._settled(request)))
         language = Language(request.language)
         edited, error = self._edited(request, data, language)
-        repo = self._services.store.tickets.requests
+        repo = self._repos.requests
         now = self._now()
         if error:
             await repo.save_edits(edited, now)
             failure = self._failure_text(request.error, language) if request.state == FAILED else ""
             return ActionResult(card=cards.draft_card(edited, language, self._notices(edited), error=error,
                                                       failure=failure))
-        lease = now + self._services.settings.tickets_send_wait_seconds + SEND_LEASE_MARGIN_SECONDS
+        lease = now + self._settings.tickets_send_wait_seconds + SEND_LEASE_MARGIN_SECONDS
         if not await repo.claim_for_send(edited, lease, now):  # another click won the race
             latest = await repo.get(request.id)
             return ActionResult(card=await self._current_card(turn, await self._settled(latest or request)))
         return ActionResult(card=await self._submit(turn, edited))
 
     async def _submit(self, turn: Turn, request: TicketRequest) -> dict[str, Any]:
-        repo = self._services.store.tickets.requests
+        repo = self._repos.requests
         language = Language(request.language)
         try:
             submission = await self._file(self._draft(request), request)
@@ -206,15 +216,10 @@ class TicketSkill(Skill):
         return cards.queued_card(request, language, self._notices(request), [turn.user.channel_user_id])
 
     async def _file(self, draft: TicketDraft, request: TicketRequest) -> TicketSubmission:
-        submitter = self._services.tickets
-        if submitter is None:
-            raise TicketDeskError("no ticket submitter is configured", retryable=False)
-        if isinstance(submitter, TicketOutbox):
-            return await submitter.submit(draft, notify_user_id=request.user_id, language=request.language)
-        return await submitter.submit(draft, notify_user_id=request.user_id)
+        return await self._outbox.submit(draft, notify_user_id=request.user_id, language=request.language)
 
     async def _cancel(self, turn: Turn, request: TicketRequest) -> ActionResult:
-        repo = self._services.store.tickets.requests
+        repo = self._repos.requests
         if request.state == SUBMITTED:
             await self._current_card(turn, request)  # reopens a draft the desk refused in the background
         if await repo.cancel(request.id, self._now()):
@@ -233,21 +238,21 @@ class TicketSkill(Skill):
             return cards.draft_card(request, language, notices, failure=self._failure_text(request.error, language))
         if request.state == CANCELLED:
             return cards.cancelled_card(language)
-        entry = await self._services.store.tickets.outbox.get(request.idempotency_key)
+        entry = await self._repos.outbox.get(request.idempotency_key)
         if request.state == SENDING and entry is None:
             return cards.sending_card(request, language, user_ids)
         if entry is not None and entry.state == CREATED and entry.ticket is not None:
             return cards.created_card(request.subject, entry.ticket, language, notices)
         if entry is not None and entry.state == OUTBOX_FAILED and request.state == SUBMITTED:
-            await self._services.store.tickets.requests.reopen(request.id, entry.last_error, self._now())
+            await self._repos.requests.reopen(request.id, entry.last_error, self._now())
             reopened = request.edited(state=FAILED, error=entry.last_error)
             return cards.draft_card(reopened, language, notices, failure=self._failure_text(entry.last_error, language))
         return cards.queued_card(request, language, notices, user_ids)
 
     async def _settled(self, request: TicketRequest) -> TicketRequest:
         """A draft being sent by another click: wait (briefly) for that click's outcome."""
-        repo = self._services.store.tickets.requests
-        deadline = self._now() + self._services.settings.tickets_send_wait_seconds + 1.0
+        repo = self._repos.requests
+        deadline = self._now() + self._settings.tickets_send_wait_seconds + 1.0
         while request.state == SENDING and request.lease_until > self._now() and self._now() < deadline:
             await asyncio.sleep(0.1)
             request = await repo.get(request.id) or request
@@ -265,10 +270,10 @@ class TicketSkill(Skill):
         request_id: str | None = None,
         llm_seconds: float | None = None,
     ) -> TicketRequest:
-        repo = self._services.store.tickets.requests
+        repo = self._repos.requests
         if request_id and (existing := await repo.get(request_id)) is not None:
             return existing
-        settings = self._services.settings
+        settings = self._settings
         prefill = embedded_prefill(problem, earlier, tried)
         refs = await self._recent_files(turn)
         summarizing = (
@@ -276,7 +281,7 @@ class TicketSkill(Skill):
             if self._summarizer else asyncio.sleep(0, result=None)
         )
         files, summary = await asyncio.gather(
-            fetch_files(refs, self._services.files, max_files=settings.tickets_max_attachments,
+            fetch_files(refs, self._files, max_files=settings.tickets_max_attachments,
                         max_bytes=settings.tickets_max_attachment_bytes,
                         timeout=settings.tickets_attachment_timeout_seconds),
             summarizing,
@@ -348,23 +353,23 @@ class TicketSkill(Skill):
 
     # --- helpers -----------------------------------------------------------------------------------
     def _now(self) -> float:
-        return self._services.clock().timestamp()
+        return self._clock().timestamp()
 
     def _notices(self, request: TicketRequest) -> list[str]:
-        settings = self._services.settings
+        settings = self._settings
         return cards.notices_of(request, Language(request.language), settings.tickets_max_attachments,
                                 settings.tickets_max_attachment_bytes)
 
     def _failure_text(self, error: str, language: Language) -> str:
         reason = texts.REASONS[reason_of(error)](language)
-        return texts.FAILED_TEXT(language, reason=reason, phone=self._services.settings.kundeservice_phone)
+        return texts.FAILED_TEXT(language, reason=reason, phone=self._settings.kundeservice_phone)
 
     async def _earlier(self, turn: Turn) -> tuple[str, tuple[str, ...]]:
-        history = await self._services.store.history.recent(turn.conversation_id, limit=HISTORY_TURNS)
+        history = await self._history.recent(turn.conversation_id, limit=HISTORY_TURNS)
         return earlier_problem(history, self._router)
 
     async def _recent_files(self, turn: Turn) -> list[AttachmentRef]:
-        tickets = self._services.store.tickets
+        tickets = self._repos
         since = max(self._now() - ATTACHMENTS_WITHIN_SECONDS,
                     await tickets.requests.last_created_at(turn.conversation_id) or 0.0)
         return await tickets.attachments.since(turn.conversation_id, since)
@@ -380,20 +385,18 @@ class TicketSkill(Skill):
                     await self._prune()
             except Exception:  # noqa: BLE001 - logged; tried again next round
                 log.exception("recovering stalled ticket sends failed")
-            await asyncio.sleep(self._services.settings.tickets_worker_interval_seconds * RECOVER_EVERY_INTERVALS)
+            await asyncio.sleep(self._settings.tickets_worker_interval_seconds * RECOVER_EVERY_INTERVALS)
 
     async def _prune(self) -> None:
-        tickets = self._services.store.tickets
+        tickets = self._repos
         await tickets.requests.prune(self._now() - KEEP_DRAFTS_SECONDS)
         await tickets.attachments.prune(self._now() - ATTACHMENTS_WITHIN_SECONDS)
 
     async def recover_stalled(self) -> int:
         """A "Send" whose process stopped before the outbox had the draft: queue it now (the user clicked
         Send, so the ticket is owed), and make sure the user hears the outcome."""
-        repo = self._services.store.tickets.requests
-        outbox = self._services.tickets
-        if not isinstance(outbox, TicketOutbox):
-            return 0
+        repo = self._repos.requests
+        outbox = self._outbox
         recovered = 0
         for request in await repo.stalled(self._now()):
             now = self._now()
@@ -402,7 +405,7 @@ class TicketSkill(Skill):
             if await outbox.entry(request.idempotency_key) is None:
                 await outbox.enqueue(self._draft(request), notify_user_id=request.user_id, language=request.language)
             else:
-                await self._services.store.tickets.outbox.want_notification(request.idempotency_key, now)
+                await self._repos.outbox.want_notification(request.idempotency_key, now)
             await repo.finish(request.id, SUBMITTED, self._now())
             recovered += 1
         if recovered:

@@ -14,10 +14,13 @@ import re
 from core.language import Language
 from core.messages import ActionResult, CardAction, Reply
 from core.pii import mask
+from core.ports import TicketDesk
+from core.settings import Settings
 from skills.intents import load_intents
 from skills.registry import Skill, card_action
 from skills.tickets import cards, texts
 from skills.turn import Turn
+from store.tickets_outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,11 @@ class TicketStatusSkill(Skill):
     name = "ticket_status"
     intents = load_intents(__file__, "my_tickets")
 
+    def __init__(self, settings: Settings, desk: TicketDesk, outbox: OutboxRepository) -> None:
+        self._settings = settings
+        self._desk = desk
+        self._outbox = outbox
+
     async def on_message(self, turn: Turn, intent: str) -> None:
         await turn.send(await self._overview(turn, turn.language, _NUMBER.findall(turn.incoming.text)))
 
@@ -39,17 +47,15 @@ class TicketStatusSkill(Skill):
         return ActionResult(card=reply.card, message="" if reply.card else reply.text)
 
     async def _overview(self, turn: Turn, language: Language, asked: list[str]) -> Reply:
-        services = turn.services
+        settings = self._settings
         suggestions = [texts.CREATE_TICKET(language)]
         if not turn.user.email:
-            return Reply(text=texts.NO_EMAIL(language, phone=services.settings.kundeservice_phone),
+            return Reply(text=texts.NO_EMAIL(language, phone=settings.kundeservice_phone),
                          suggestions=suggestions)
-        waiting = await services.store.tickets.outbox.waiting_for(turn.user.id)
+        waiting = await self._outbox.waiting_for(turn.user.id)
         try:
-            if services.ticket_desk is None:
-                raise RuntimeError("no ticket desk is configured")
-            tickets = await asyncio.wait_for(services.ticket_desk.tickets_for(turn.user.email),
-                                             services.settings.tickets_send_wait_seconds * WAIT_FACTOR)
+            tickets = await asyncio.wait_for(self._desk.tickets_for(turn.user.email),
+                                             settings.tickets_send_wait_seconds * WAIT_FACTOR)
         except Exception as error:  # noqa: BLE001 - outage, timeout, refusal: a friendly word, never a trace
             log.warning("looking up a user's tickets failed", extra={"error": mask(repr(error))[:300]})
             return Reply(text=texts.DESK_DOWN(language), suggestions=[texts.MY_TICKETS_SUGGESTION(language)])
@@ -60,5 +66,5 @@ class TicketStatusSkill(Skill):
                 tickets, waiting = mine, []
             else:
                 note = texts.NOT_AMONG_YOURS(language, number=asked[0])
-        card = cards.my_tickets_card(tickets, waiting, language, services.settings.timezone, note)
+        card = cards.my_tickets_card(tickets, waiting, language, settings.timezone, note)
         return Reply(card=card, suggestions=suggestions)

@@ -12,7 +12,7 @@ from tests.harness import KARI, OLA
 
 async def events_of(bot) -> list[dict]:
     runtime = bot.runtime
-    await runtime.services.events.flush()
+    await runtime.adapters.events.flush()
     return await runtime.store.db.fetch_all(f"SELECT {', '.join(EVENT_COLUMNS)} FROM analytics_events ORDER BY at")
 
 
@@ -42,7 +42,7 @@ async def test_the_questions_behind_gaps_are_kept_masked_in_their_own_table(bot)
     [answer] = await bot.channel.say(KARI, "Hvordan bytter jeg passord? Ring meg på 91234567")
     await bot.channel.say(OLA, "Hvordan mater jeg kaffemaskinen, e-post ola@example.com?")
     await bot.channel.react(KARI, "dislike", answer["id"], comment="Virket ikke, ring 91234567")
-    await bot.runtime.services.events.flush()
+    await bot.runtime.adapters.events.flush()
     texts = await bot.runtime.store.db.fetch_all("SELECT kind, text FROM analytics_texts ORDER BY at, kind")
     assert texts == [
         {"kind": "unanswered", "text": "Hvordan mater jeg kaffemaskinen, e-post [e-post]?"},
@@ -71,7 +71,7 @@ async def test_shutdown_writes_the_last_events(knowledge_settings):
 
     bot = await start_harness(knowledge_settings)
     await bot.channel.say(KARI, "hei")
-    assert bot.runtime.services.events.pending == 1
+    assert bot.runtime.adapters.events.pending == 1
     await bot.close()  # the app's cleanup closes the runtime: the recorder writes before the store closes
     from store.store import open_store
 

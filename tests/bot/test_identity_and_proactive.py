@@ -55,7 +55,7 @@ async def test_a_conversation_reference_is_kept_on_install_and_send_to_user_reac
     await harness.channel.install(KARI)
     stored = await harness.runtime.store.references.get(KARI.member.aad_object_id)
     assert stored.conversation_id == KARI.conversation_id and stored.installed
-    await harness.runtime.services.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="Din PC er seks år."))
+    await harness.runtime.adapters.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="Din PC er seks år."))
     replies = await harness.connector.wait_for(KARI.conversation_id, 2)
     assert replies[-1]["text"] == "Din PC er seks år."
 
@@ -69,12 +69,12 @@ async def test_after_uninstall_the_user_is_not_reachable(harness):
     await harness.channel.install(KARI)
     assert (await harness.channel.uninstall(KARI)).status == 200
     with pytest.raises(UserNotReachable):
-        await harness.runtime.services.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="x"))
+        await harness.runtime.adapters.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="x"))
 
 
 async def test_send_to_an_unknown_user_says_not_reachable(harness):
     with pytest.raises(UserNotReachable):
-        await harness.runtime.services.messenger.send_to_user("no-such-user", Reply(text="x"))
+        await harness.runtime.adapters.messenger.send_to_user("no-such-user", Reply(text="x"))
 
 
 async def test_channel_messages_do_not_replace_the_users_personal_reference(harness):
@@ -86,7 +86,7 @@ async def test_channel_messages_do_not_replace_the_users_personal_reference(harn
 
 
 async def test_rakel_can_start_a_channel_thread_reply_in_it_and_update_its_card(harness):
-    messenger = harness.runtime.services.messenger
+    messenger = harness.runtime.adapters.messenger
     posted = await messenger.start_thread("19:kundeservice@thread.tacv2", Reply(text="Ny henvendelse"))
     assert posted.conversation_id == f"19:kundeservice@thread.tacv2;messageid={posted.activity_id}"
     assert harness.connector.channel_threads("19:kundeservice@thread.tacv2") == [posted.conversation_id]
@@ -100,5 +100,5 @@ async def test_a_refused_proactive_message_raises_a_delivery_error_with_retry_af
     await harness.channel.install(KARI)
     harness.connector.fail_next(429, count=10, retry_after=0)
     with pytest.raises(DeliveryError) as refused:
-        await harness.runtime.services.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="x"))
+        await harness.runtime.adapters.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="x"))
     assert refused.value.status == 429

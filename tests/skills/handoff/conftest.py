@@ -14,10 +14,10 @@ import pytest
 
 from bot.local_client import BOT_ID, TENANT_ID, LocalUser, PostResult
 from cli.ingest import ensure_demo_index
+from connectors.local_desk.repository import LocalTicket
 from core.cards import validate_card
 from core.ports import TicketDraft, TicketSubmission
 from core.settings import Settings
-from store.tickets_local import LocalTicket
 from tests.conftest import make_settings
 from tests.harness import BotHarness, cards_of, start_harness
 from tests.skills.tickets.conftest import FileServer
@@ -30,7 +30,7 @@ MONDAY_MORNING = datetime(2026, 5, 11, 10, 0, tzinfo=OSLO)  # an ordinary Monday
 
 
 class FrozenClock:
-    """Services.clock for tests: time stands still until the test moves it."""
+    """The clock for tests: time stands still until the test moves it."""
 
     def __init__(self, moment: datetime) -> None:
         self.now = moment.astimezone(UTC)
@@ -69,8 +69,7 @@ def handoff_settings(tmp_path: Path, demo_index: Path, **overrides: Any) -> Sett
 async def start_desk(settings: Settings, clock: FrozenClock) -> BotHarness:
     """A bot process with the frozen clock and the agents in Teams. Tickets go through the tickets
     skill's outbox to the local desk, as in a deployment without Pureservice."""
-    harness = await start_harness(settings)
-    harness.runtime.services.clock = clock
+    harness = await start_harness(settings, clock=clock)
     for agent in (PER, LISE):
         harness.channel.join(agent)
     return harness
@@ -98,7 +97,7 @@ async def bot(tmp_path: Path, demo_index: Path, clock: FrozenClock) -> AsyncIter
 
 async def filed_tickets(bot: BotHarness) -> list[LocalTicket]:
     """The tickets on the local desk, oldest first."""
-    return sorted(await bot.runtime.services.ticket_desk.local.all(), key=lambda ticket: int(ticket.number))
+    return sorted(await bot.runtime.adapters.desk.local.all(), key=lambda ticket: int(ticket.number))
 
 
 async def wait_for_tickets(bot: BotHarness, count: int, timeout: float = 5.0) -> list[LocalTicket]:

@@ -369,13 +369,12 @@ async def test_a_click_on_an_unknown_handoff_gets_a_friendly_answer(bot):
     assert result.status == 200 and "snakk med et menneske" in result.body["value"]
 
 
-async def test_when_filing_fails_the_transcript_is_filed_later(bot, clock):
+async def test_when_filing_fails_the_transcript_is_filed_later(bot, clock, monkeypatch):
     thread, handoff_id = await claimed(bot)
-    outbox = bot.runtime.services.tickets
-    bot.runtime.services.tickets = DeskDown()
-    await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True})
-    assert (await bot.runtime.store.handoffs.get(handoff_id)).ticket_state.value == "pending"
-    bot.runtime.services.tickets = outbox
+    with monkeypatch.context() as patch:
+        patch.setattr(bot.runtime.skills.tickets, "submit", DeskDown().submit)
+        await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True})
+        assert (await bot.runtime.store.handoffs.get(handoff_id)).ticket_state.value == "pending"
     clock.advance(minutes=2)
     [ticket] = await wait_for_tickets(bot, 1)
     for _ in range(100):
@@ -398,9 +397,10 @@ class DeskRefuses:
         raise TicketDeskError("refused: 422", retryable=False, status=422)
 
 
-async def test_a_transcript_the_desk_refuses_is_not_retried_and_kundeservice_is_told(bot, clock):
+async def test_a_transcript_the_desk_refuses_is_not_retried_and_kundeservice_is_told(bot, clock, monkeypatch):
     thread, handoff_id = await claimed(bot)
-    bot.runtime.services.tickets = refusing = DeskRefuses()
+    refusing = DeskRefuses()
+    monkeypatch.setattr(bot.runtime.skills.tickets, "submit", refusing.submit)
     await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True})
     assert "Pureservice tok ikke imot samtalen som sak" in (await thread_texts(bot, thread, 2))[-1]
     clock.advance(minutes=5)

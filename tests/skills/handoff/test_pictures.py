@@ -93,7 +93,7 @@ async def test_a_document_goes_into_the_transcript_ticket_and_the_thread_says_so
     await bot.channel.say(KARI, "", expect=0, attachments=pasted(file_server.add("skjerm.png", png())))
     await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True})
     [ticket] = await filed_tickets(bot)
-    files = await bot.runtime.store.tickets.local_desk.file_data(ticket.id)
+    files = await bot.runtime.adapters.desk.local.file_data(ticket.id)
     assert [(name, data) for name, _, data in files] == [
         ("001-logg.txt", b"2026-11-20 feil 0x80070005"), ("002-image.png", png())]
 

@@ -96,7 +96,7 @@ async def test_a_broken_index_gives_a_friendly_answer_with_ways_on(bot, monkeypa
     async def broken(*args, **kwargs):
         raise OSError("index file unreadable")
 
-    monkeypatch.setattr(bot.runtime.services.answerer.index, "search", broken)
+    monkeypatch.setattr(bot.runtime.adapters.index, "search", broken)
     [reply] = await bot.channel.say(KARI, "Hvordan bytter jeg passord?")
     assert "Søket mitt virker ikke" in text_of(reply)
     assert execute_verbs(cards_of(reply)[0]) == ["tickets.start", "handoff.start"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,9 +15,10 @@ from bot.local_client import LocalUser
 from core.cards import validate_card
 from core.ports import TicketDraft, TicketSubmission, TicketSummary
 from core.settings import Settings
+from skills.catalog import pc_ports
 from skills.pc_replacement.approvals import Approvals
 from skills.pc_replacement.campaign import CampaignRunner
-from skills.pc_replacement.context import PcContext
+from skills.pc_replacement.context import PcContext, PcPorts
 from skills.pc_replacement.delivery import Courier
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.pacing import Pacer
@@ -137,25 +138,32 @@ class PcWorld:
     clock: Clock
     tickets: RecordingTickets
     sleeps: RecordedSleeps
-    real_tickets: object = None  # the tickets skill's submitter, as composition wired it
+    monkeypatch: pytest.MonkeyPatch
+    settings: Settings  # what campaign runs and follow-ups started by the test use (see ``configure``)
     conversations: dict[str, set[str]] = field(default_factory=dict)  # every 1:1 chat each user has had
 
     @property
-    def services(self):  # noqa: ANN201
-        return self.harness.runtime.services
+    def ports(self) -> PcPorts:
+        runtime = self.harness.runtime
+        return replace(pc_ports(runtime.adapters, runtime.skills.tickets), settings=self.settings)
 
     @property
     def repo(self):  # noqa: ANN201
-        return self.services.store.pc
+        return self.harness.runtime.store.pc
+
+    def use_real_tickets(self) -> None:
+        """Tickets go through the tickets skill's outbox to the desk, instead of being recorded."""
+        self.monkeypatch.undo()
 
     def context(self) -> PcContext:
-        courier = Courier(self.services.messenger, self.services.store.references,
-                          Pacer(self.services.settings.pc_campaign_rate_per_second), attempts=4, sleep=self.sleeps)
-        return PcContext(self.services, courier)
+        ports = self.ports
+        courier = Courier(ports.messenger, ports.references, Pacer(self.settings.pc_campaign_rate_per_second),
+                          attempts=4, sleep=self.sleeps)
+        return PcContext(ports, courier)
 
     def runner(self) -> CampaignRunner:
-        services = self.services
-        planner = Planner(services.inventory, services.directory, services.store.pc.orders, services.settings.pc_fallback_approvers)
+        ports = self.ports
+        planner = Planner(ports.inventory, ports.directory, ports.repo.orders, self.settings.pc_fallback_approvers)
         return CampaignRunner(self.context(), planner)
 
     def followups(self) -> FollowUps:
@@ -166,7 +174,7 @@ class PcWorld:
         return await self.runner().run(CAMPAIGN, CAMPAIGN_DATE)
 
     def configure(self, **updates: object) -> None:
-        self.services.settings = self.services.settings.model_copy(update=updates)
+        self.settings = self.settings.model_copy(update=updates)
 
     async def messages(self, user: LocalUser) -> list[dict]:
         """What a user received in their 1:1 chats with Rakel: the one they opened, and any Rakel created."""
@@ -183,17 +191,15 @@ class PcWorld:
 
 
 @pytest.fixture
-async def world(pc_settings: Settings) -> AsyncIterator[PcWorld]:
-    harness = await start_harness(pc_settings)
+async def world(pc_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[PcWorld]:
+    clock = Clock()
+    harness = await start_harness(pc_settings, clock=clock)
     for person in PEOPLE:
         harness.channel.join(person)
     await harness.channel.install(FRODE)  # the fallback approver uses Rakel, so she knows his AAD id
-    clock = Clock()
     tickets = RecordingTickets()
-    real_tickets = harness.runtime.services.tickets
-    harness.runtime.services.clock = clock
-    harness.runtime.services.tickets = tickets
-    world = PcWorld(harness, clock, tickets, RecordedSleeps(), real_tickets)
+    monkeypatch.setattr(harness.runtime.skills.tickets, "submit", tickets.submit)
+    world = PcWorld(harness, clock, tickets, RecordedSleeps(), monkeypatch, harness.runtime.settings)
     references = harness.runtime.store.references
     save = references.save
 

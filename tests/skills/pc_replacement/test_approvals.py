@@ -290,13 +290,13 @@ async def test_a_declined_order_is_final_for_the_campaign(world):
 
 
 async def test_the_swap_ticket_goes_through_the_ticket_skills_outbox_to_the_desk(world):
-    world.services.tickets = world.real_tickets  # the outbox-backed submitter of the tickets skill
+    world.use_real_tickets()
     await world.run()
     await order(world, KARI)
     [approval] = await approval_cards(world, LENA)
 
     await click(world, LENA, VERB_APPROVE, {"order": approval["actions"][0]["data"]["order"]})
 
-    [ticket] = await world.services.ticket_desk.tickets_for(KARI.member.email)
+    [ticket] = await world.harness.runtime.adapters.desk.tickets_for(KARI.member.email)
     assert ticket.subject == "PC-bytte godkjent: Kari Nordmann (PF1A2B3C)"
     assert any(f"sak {ticket.number}" in text for text in await texts(world, KARI))

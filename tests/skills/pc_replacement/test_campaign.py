@@ -42,7 +42,7 @@ async def test_run_sends_one_card_per_employee_with_a_due_pc(world):
     assert len(pc_cards(await world.cards_for(KARI))) == 1
     created = world.harness.connector.conversations_created
     assert sorted(p["members"][0]["id"] for p in created) == sorted(p.member.aad_object_id for p in DUE if p is not KARI)
-    tenant = world.services.settings.app_tenant_id
+    tenant = world.settings.app_tenant_id
     assert all(p["isGroup"] is False and p["channelData"]["tenant"]["id"] == tenant == p["tenantID"] for p in created)
 
 
@@ -75,7 +75,7 @@ class Crash(BaseException):
 
 
 async def test_a_crash_mid_run_and_a_rerun_send_no_duplicates_and_miss_no_one(world, monkeypatch):
-    messenger = world.services.messenger
+    messenger = world.ports.messenger
     real_send = messenger.send_to_user
     sent: list[str] = []
 
@@ -107,7 +107,7 @@ async def test_a_card_teams_took_before_the_crash_is_sent_again_rather_than_miss
     await world.repo.campaigns.create(CAMPAIGN, "campaign", CAMPAIGN_DATE, 6, world.clock().timestamp())
     await world.run()
     kari = await world.repo.targets.get(CAMPAIGN, KARI.member.email)
-    await world.services.store.db.execute(
+    await world.harness.runtime.store.db.execute(
         "UPDATE pc_targets SET delivery = ? WHERE campaign_id = ? AND user_key = ?", SENDING, CAMPAIGN, kari.user_key)
 
     resumed = await world.run()
@@ -119,7 +119,7 @@ async def test_a_card_teams_took_before_the_crash_is_sent_again_rather_than_miss
 async def test_a_card_the_employee_already_used_is_not_sent_again_after_a_crash(world):
     await world.run()
     kari = await world.repo.targets.get(CAMPAIGN, KARI.member.email)
-    await world.services.store.db.execute(
+    await world.harness.runtime.store.db.execute(
         "UPDATE pc_targets SET delivery = ? WHERE campaign_id = ? AND user_key = ?", SENDING, CAMPAIGN, kari.user_key)
     await world.harness.channel.click(KARI, VERB_LATER, {"campaign": CAMPAIGN, "user": kari.user_key})
 
@@ -191,7 +191,7 @@ async def test_rakel_is_installed_through_graph_when_teams_says_it_is_missing(wo
         async def install_for(self, user_id: str) -> None:
             installed.append(user_id)
 
-    world.services.messenger._installer = Installer()
+    world.ports.messenger._installer = Installer()
     world.harness.connector.fail_next(404, count=1)  # the first 1:1 chat cannot be created: not installed
 
     result = await world.run()
@@ -220,5 +220,5 @@ async def test_delivery_errors_carry_status_and_retry_after(world):
     with pytest.raises(DeliveryError) as refused:
         from core.messages import Reply
 
-        await world.services.messenger.send_to_user(PER.member.aad_object_id, Reply(text="x"))
+        await world.ports.messenger.send_to_user(PER.member.aad_object_id, Reply(text="x"))
     assert (refused.value.status, refused.value.retry_after) == (429, 3.0)

@@ -33,8 +33,8 @@ ODD = LocalUser.create("Odd Verma", "odd.verma@rauma.kommune.no")
 
 
 def planner(world) -> Planner:
-    services = world.services
-    return Planner(services.inventory, services.directory, services.store.pc.orders, services.settings.pc_fallback_approvers)
+    ports = world.ports
+    return Planner(ports.inventory, ports.directory, ports.repo.orders, ports.settings.pc_fallback_approvers)
 
 
 async def test_plan_counts_per_municipality_and_lists_the_problem_rows(world):
@@ -108,7 +108,7 @@ async def test_report_csv_chart_and_status_per_municipality(world, register_path
         await channel.click(approver, verb, {"order": order.id, "comment": "ok"})
 
     console = Console(record=True, width=200)
-    settings = world.services.settings
+    settings = world.settings
     assert await report_command(settings, None, tmp_path / "rapport", console) == 0
 
     with (tmp_path / "rapport" / f"{CAMPAIGN}-kommuner.csv").open(encoding="utf-8") as handle:

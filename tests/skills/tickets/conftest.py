@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.composition import build_runtime
+from app import Clock, build_runtime, utc_now
 from bot.local_client import LocalChannel, LocalUser, PostResult
 from bot.local_connector import LocalConnector, start_local_connector
 from bot.server import create_app
@@ -69,12 +69,14 @@ class LocalTeams:
         await self.runner.cleanup()
 
 
-async def start_bot(settings: Settings, teams: LocalTeams | None = None, *, llm: Any = None) -> BotHarness:
+async def start_bot(
+    settings: Settings, teams: LocalTeams | None = None, *, llm: Any = None, clock: Clock = utc_now,
+) -> BotHarness:
     """The bot harness; on ``teams`` when given (``close()`` then stops only the bot, like a restart)."""
     own = teams is None
     teams = teams or await LocalTeams.start()
     settings = settings.model_copy(update={"kundeservice_service_url": teams.service_url})
-    runtime = await build_runtime(settings, llm=llm)
+    runtime = await build_runtime(settings, llm=llm, clock=clock)
     bot_runner, base_url = await _serve(create_app(runtime))
     session = aiohttp.ClientSession()
     channel = LocalChannel(f"{base_url}/api/messages", teams.connector, teams.service_url, session)

@@ -37,8 +37,8 @@ def image(url: str, name: str = "image.png") -> dict:
 
 
 async def sent_ticket(bot):
-    [ticket] = await bot.runtime.store.tickets.local_desk.all()
-    return ticket, await bot.runtime.store.tickets.local_desk.file_data(ticket.id)
+    [ticket] = await bot.runtime.adapters.desk.local.all()
+    return ticket, await bot.runtime.adapters.desk.local.file_data(ticket.id)
 
 
 async def test_a_screenshot_sent_before_lag_en_sak_goes_into_the_ticket(bot, file_server, tmp_path):
@@ -56,7 +56,7 @@ async def test_a_screenshot_sent_before_lag_en_sak_goes_into_the_ticket(bot, fil
     ticket, files = await sent_ticket(bot)
     assert files == [("skjerm.png", "image/png", PNG)]
     assert ticket.attachment_names == ()  # all() lists without files; get() names them
-    assert (await bot.runtime.store.tickets.local_desk.get(ticket.id)).attachment_names == ("skjerm.png",)
+    assert (await bot.runtime.adapters.desk.local.get(ticket.id)).attachment_names == ("skjerm.png",)
     console = Console(record=True, width=200)  # Kundeservice saves it with `rakel tickets show 1001 --files`
     args = argparse.Namespace(action="show", limit=50, number=ticket.number, files=tmp_path / "ut")
     assert await tickets_command(bot.runtime.settings, args, console) == 0

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from connectors.local_desk.repository import LocalTicket
 from core.cards import validate_card
 from core.language import Language
 from core.ports import TicketSummary
 from skills.tickets import cards
-from store.tickets_local import LocalTicket
 from store.tickets_outbox import OutboxEntry
 from store.tickets_requests import StoredFile, TicketRequest
 

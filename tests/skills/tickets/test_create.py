@@ -18,7 +18,7 @@ from tests.skills.tickets.conftest import (
 
 
 async def local_tickets(bot):
-    return await bot.runtime.store.tickets.local_desk.all()
+    return await bot.runtime.adapters.desk.local.all()
 
 
 async def test_lag_en_sak_asks_what_it_is_about_then_drafts_and_sends_it(bot):

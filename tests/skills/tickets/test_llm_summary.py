@@ -97,5 +97,5 @@ async def test_when_the_llm_fails_the_embedded_prefill_is_used(llm_bot, llm, tro
     assert fields["description"] == "Outlook krasjer når jeg åpner kalenderen"
     assert fields["category"] == "email"
     result_card(await press(llm_bot, KARI, card, "tickets.send"))
-    [ticket] = await llm_bot.runtime.store.tickets.local_desk.all()
+    [ticket] = await llm_bot.runtime.adapters.desk.local.all()
     assert ticket.subject == "Outlook krasjer når jeg åpner kalenderen"

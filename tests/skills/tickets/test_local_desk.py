@@ -55,7 +55,7 @@ async def test_a_channel_post_teams_refuses_is_posted_later_and_the_ticket_is_no
 
 
 async def test_the_local_desk_is_idempotent_and_keeps_requesters_apart(bot):
-    desk = bot.runtime.store.tickets.local_desk
+    desk = bot.runtime.adapters.desk.local
     draft = TicketDraft(subject="Mus", description="Musa er død", category="pc", priority="normal",
                         requester_email="Kari.Nordmann@Molde.Kommune.no", requester_name="Kari Nordmann",
                         idempotency_key="same-key")

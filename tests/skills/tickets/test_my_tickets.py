@@ -99,7 +99,7 @@ async def test_on_the_local_desk_my_tickets_follow_their_status(tmp_path):
         [listed] = await bot.channel.say(KARI, "status på saken min")
         assert "**1001** – Headsettet knitrer" in text_of(listed) and "Status Ny" in text_of(listed)
         assert "Olas mobil" not in text_of(listed)
-        assert await bot.runtime.store.tickets.local_desk.set_status("1001", "Løst")
+        assert await bot.runtime.adapters.desk.local.set_status("1001", "Løst")
         [listed] = await bot.channel.say(KARI, "mine saker")
         assert text_of(listed).index("Nylig lukket") < text_of(listed).index("Headsettet knitrer")
         [english] = await bot.channel.say(KARI, "my tickets")

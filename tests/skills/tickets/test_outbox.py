@@ -100,9 +100,8 @@ async def test_a_queued_ticket_is_sent_after_a_restart_and_the_user_told(tmp_pat
         await first.close()  # the bot stops; Kari's Teams (the connector) does not
     assert tickets_with(fake_pureservice) == []
 
-    second = await start_bot(settings, teams)
     later = datetime.now(UTC) + timedelta(minutes=15)  # the stored schedule says: try again later
-    second.runtime.services.clock = lambda: later
+    second = await start_bot(settings, teams, clock=lambda: later)
     try:
         [told] = (await messages_to(second, KARI, before + 1))[before:]
         [ticket] = tickets_with(fake_pureservice)
@@ -250,7 +249,7 @@ def a_draft(key: str, **fields) -> TicketDraft:
 async def test_the_submitter_other_skills_use_creates_once_per_key_and_queues_when_the_desk_is_down(
     ps_bot, fake_pureservice
 ):
-    submitter = ps_bot.runtime.services.tickets
+    submitter = ps_bot.runtime.skills.tickets
     await ps_bot.channel.say(KARI, "hei")  # Kari has talked to Rakel, so Rakel can write to her later
     first = await submitter.submit(a_draft("pc:order-1"), notify_user_id=KARI.member.aad_object_id)
     again = await submitter.submit(a_draft("pc:order-1", subject="Endret"), notify_user_id=KARI.member.aad_object_id)

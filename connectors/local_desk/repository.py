@@ -3,7 +3,7 @@
 It implements the same ``TicketDesk`` port as the Pureservice desk, in the store (so on SQLite or
 PostgreSQL): numbered tickets with statuses, a requester's own tickets by e-mail, notes, and
 idempotent creation (the draft's idempotency key is unique, so a retry finds the first ticket).
-Kundeservice sees new tickets in its Teams channel (skills/tickets/announce.py) and with
+Kundeservice sees new tickets in its Teams channel (connectors/local_desk/announcing.py) and with
 ``rakel tickets``.
 """
 

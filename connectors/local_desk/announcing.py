@@ -10,11 +10,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from connectors.local_desk.repository import LocalTicket, LocalTicketDesk
 from core.messages import Reply
 from core.ports import Messenger, TicketDraft, TicketSummary
-from skills.tickets.cards import channel_card
-from store.tickets_local import LocalTicketDesk
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +22,15 @@ POST_LEASE_SECONDS = 60.0
 
 
 class AnnouncingLocalDesk:
-    """A TicketDesk: the local desk's tickets, announced in ``channel_id`` (when one is set)."""
+    """A TicketDesk: the local desk's tickets, announced in ``channel_id`` (when one is set) as ``card``
+    draws them (the tickets skill's channel card)."""
 
     def __init__(
         self,
         desk: LocalTicketDesk,
         messenger: Messenger,
         channel_id: str,
+        card: Callable[[LocalTicket], dict[str, Any]],
         clock: Callable[[], datetime],
         *,
         interval: float,
@@ -37,6 +39,7 @@ class AnnouncingLocalDesk:
         self.local = desk
         self._messenger = messenger
         self._channel_id = channel_id
+        self._card = card
         self._clock = clock
         self._interval = interval
         self._retry_seconds = retry_seconds
@@ -70,7 +73,7 @@ class AnnouncingLocalDesk:
         if ticket is None:
             return
         try:
-            posted = await self._messenger.start_thread(self._channel_id, Reply(card=channel_card(ticket)))
+            posted = await self._messenger.start_thread(self._channel_id, Reply(card=self._card(ticket)))
         except Exception as error:  # noqa: BLE001 - Teams refused or is down: the job posts it later
             log.warning("could not post a new ticket in the Kundeservice channel", extra={"error": repr(error)})
             await self.local.announce_later(ticket_id, self._clock().timestamp() + self._retry_seconds)
