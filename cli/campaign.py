@@ -205,7 +205,8 @@ async def remind_command(settings: Settings, console: Console | None = None) -> 
         context = PcContext.create(_ports(runtime))
         result = await FollowUps(context, Approvals(context)).run_once()
     console.print(
-        f"Påminnelser til ansatte: {result.employee_reminders}, godkjenningskort levert: {result.approval_cards}, "
+        f"Kampanjekort sendt på nytt: {result.resent}, påminnelser til ansatte: {result.employee_reminders}, "
+        f"godkjenningskort levert: {result.approval_cards}, "
         f"påminnelser til ledere: {result.leader_reminders}, sendt til reservegodkjenner: {result.escalations}, "
         f"saker opprettet: {result.tickets}, ansatte varslet: {result.notices}."
     )
@@ -251,7 +252,8 @@ async def status_command(settings: Settings, campaign_id: str | None, console: C
     console.print(status_table(report))
     total = report.total.extra
     console.print(f"Venter på godkjenning: {total.get('awaiting_approval', 0)}, utsatt («minn meg senere»): "
-                  f"{total.get('postponed', 0)}, påminnelser sendt: {total.get('reminders', 0)}")
+                  f"{total.get('postponed', 0)}, påminnelser sendt: {total.get('reminders', 0)}, "
+                  f"feilet og prøves igjen av tjenesten: {total.get('to_retry', 0)}")
     return 0
 
 

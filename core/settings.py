@@ -182,6 +182,10 @@ class Settings(BaseSettings):
     # enrolment, or from the purchase dates in pc_inventory_csv (matched by serial number)
     pc_operating_systems: list[str] = ["Windows"]  # Intune devices counted as PCs
     pc_campaign_rate_per_second: float = Field(20.0, gt=0, le=30)  # Teams: ~30 requests/s per app
+    pc_create_rate_per_second: float = Field(2.0, gt=0, le=30)  # of that, new 1:1 chats (Teams limits
+    # creating conversations further: 60 per 30 s per bot)
+    pc_throttle_patience_seconds: float = Field(45.0, gt=0)  # one message waits out 429s this long, then
+    # it is left to the service's follow-up rounds (the whole run pauses for every Retry-After meanwhile)
     pc_campaign_concurrency: int = Field(8, ge=1, le=64)  # messages in flight at once
     pc_send_attempts: int = Field(6, ge=1, le=20)  # per message, on 429/412/5xx
     pc_reminder_days: int = Field(7, ge=1)  # employees who have not answered are reminded after this

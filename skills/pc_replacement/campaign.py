@@ -74,11 +74,44 @@ class RunResult:
     seconds: float = 0.0
 
 
+class CardSender:
+    """Sends one target its campaign card and records the outcome (the campaign run, and the service's
+    retries of sends Teams kept refusing)."""
+
+    def __init__(self, context: PcContext) -> None:
+        self._context = context
+
+    async def send(self, target: Target) -> str:
+        context, repo = self._context, self._context.repo
+        if not await repo.targets.claim_delivery(target.campaign_id, target.user_key, context.now()):
+            return SKIPPED  # answered meanwhile (so it arrived), or another run has it
+        user_id = target.user_id or await self._resolve_id(target)
+        card = employee_card(target, None, context.cards())
+        try:
+            delivered = await context.courier.deliver(user_id, Reply(card=card))
+        except Undeliverable as error:
+            await repo.targets.mark_failed(target.campaign_id, target.user_key, str(error))
+            return FAILED
+        except DeliveryError as error:  # Teams kept refusing (429 storm, outage): the service tries again
+            await repo.targets.mark_failed(target.campaign_id, target.user_key, f"Teams {error.status}: {error}",
+                                           retry_at=context.now())
+            return FAILED
+        await repo.targets.mark_sent(target.campaign_id, target.user_key, user_id, delivered.conversation_id,
+                                     delivered.activity_id, context.now())
+        return SENT
+
+    async def _resolve_id(self, target: Target) -> str:
+        """An employee the plan knew only by UPN may have opened Rakel (or joined the directory) since."""
+        person = await self._context.person(target.user_upn)
+        return person.id if person else ""
+
+
 class CampaignRunner:
     def __init__(self, context: PcContext, planner: Planner, *, progress: Callable[[str], None] | None = None) -> None:
         self._context = context
         self._planner = planner
         self._progress = progress
+        self._sender = CardSender(context)
         self.runner = runner_name()
 
     async def run(self, campaign_id: str, campaign_date: date, *, force: bool = False) -> RunResult:
@@ -120,7 +153,7 @@ class CampaignRunner:
 
         async def worker() -> None:
             while not queue.empty():
-                outcome = await self._send_one(queue.get_nowait())
+                outcome = await self._sender.send(queue.get_nowait())
                 result.outcomes[outcome] += 1
                 if self._progress is not None:
                     self._progress(outcome)
@@ -129,29 +162,6 @@ class CampaignRunner:
         async with asyncio.TaskGroup() as group:  # one crashing worker stops them all
             for _ in range(min(concurrency, max(1, len(todo)))):
                 group.create_task(worker())
-
-    async def _send_one(self, target: Target) -> str:
-        context, repo = self._context, self._context.repo
-        if not await repo.targets.claim_delivery(target.campaign_id, target.user_key, context.now()):
-            return SKIPPED  # answered meanwhile (so it arrived), or another run has it
-        user_id = target.user_id or await self._resolve_id(target)
-        card = employee_card(target, None, context.cards())
-        try:
-            delivered = await context.courier.deliver(user_id, Reply(card=card))
-        except Undeliverable as error:
-            await repo.targets.mark_failed(target.campaign_id, target.user_key, str(error))
-            return FAILED
-        except DeliveryError as error:
-            await repo.targets.mark_failed(target.campaign_id, target.user_key, f"Teams {error.status}: {error}")
-            return FAILED
-        await repo.targets.mark_sent(target.campaign_id, target.user_key, user_id, delivered.conversation_id,
-                             delivered.activity_id, context.now())
-        return SENT
-
-    async def _resolve_id(self, target: Target) -> str:
-        """An employee the plan knew only by UPN may have opened Rakel (or joined the directory) since."""
-        person = await self._context.person(target.user_upn)
-        return person.id if person else ""
 
     async def _heartbeat(self, campaign_id: str) -> None:
         while True:

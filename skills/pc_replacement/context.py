@@ -24,6 +24,11 @@ INTERACTIVE_MAX_WAIT_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
+def pacer_for(settings: Settings) -> Pacer:
+    """One pace for all of a process's proactive requests, with its own budget for new 1:1 chats."""
+    return Pacer(settings.pc_campaign_rate_per_second, create_rate_per_second=settings.pc_create_rate_per_second)
+
+
 @dataclass(frozen=True)
 class PcPorts:
     """What the PC replacement flow uses, built once at start-up (skills/catalog.py)."""
@@ -49,12 +54,13 @@ class PcContext:
         """``interactive``: for a button click, which Teams wants answered within seconds: one quick retry,
         and the follow-up job delivers what is still missing."""
         settings = ports.settings
-        pacer = pacer or Pacer(settings.pc_campaign_rate_per_second)
+        pacer = pacer or pacer_for(settings)
         if interactive:
             courier = Courier(ports.messenger, ports.references, pacer,
                               attempts=INTERACTIVE_ATTEMPTS, max_wait_seconds=INTERACTIVE_MAX_WAIT_SECONDS)
         else:
-            courier = Courier(ports.messenger, ports.references, pacer, attempts=settings.pc_send_attempts)
+            courier = Courier(ports.messenger, ports.references, pacer, attempts=settings.pc_send_attempts,
+                              patience_seconds=settings.pc_throttle_patience_seconds)
         return cls(ports, courier)
 
     @property

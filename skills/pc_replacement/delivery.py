@@ -1,17 +1,15 @@
 """Reaching one person in Teams: the stored conversation, else a new 1:1 chat by AAD object id (with
 Rakel installed for them through Graph when configured). Every request waits for the pacer; 429 is
-retried after Retry-After, 412 and 5xx with exponential backoff and jitter."""
+retried after Retry-After (a pause for every sender), 412 and 5xx with exponential backoff and jitter."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
-
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
-from tenacity.wait import wait_exponential_jitter
 
 from core.messages import Reply
 from core.ports import DeliveryError, Messenger, UserNotReachable
@@ -23,6 +21,8 @@ T = TypeVar("T")
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 STALE_CONVERSATION = frozenset({403, 404})  # the stored chat is gone (app removed, chat deleted)
 MAX_RETRY_AFTER_SECONDS = 60.0
+MAX_BACKOFF_SECONDS = 30.0
+THROTTLE_PATIENCE_SECONDS = 45.0
 
 
 class Undeliverable(Exception):
@@ -39,19 +39,9 @@ def _retryable(error: BaseException) -> bool:
     return isinstance(error, DeliveryError) and (error.status is None or error.status in RETRYABLE)
 
 
-_backoff = wait_exponential_jitter(multiplier=0.5, max=30)
-
-
-def _wait(state: RetryCallState) -> float:
-    error = state.outcome.exception() if state.outcome else None
-    if isinstance(error, DeliveryError) and error.retry_after is not None:
-        return min(error.retry_after, MAX_RETRY_AFTER_SECONDS)
-    return _backoff(state)
-
-
-def _retry_after(state: RetryCallState) -> float | None:
-    error = state.outcome.exception() if state.outcome else None
-    return error.retry_after if isinstance(error, DeliveryError) else None
+def backoff(failures: int) -> float:
+    """Exponential backoff with full jitter (0.5 s, 1 s, 2 s ... up to 30 s)."""
+    return random.uniform(0.0, min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (failures - 1))) + 0.05
 
 
 class Courier:
@@ -63,6 +53,7 @@ class Courier:
         *,
         attempts: int = 6,
         max_wait_seconds: float = MAX_RETRY_AFTER_SECONDS,
+        patience_seconds: float = THROTTLE_PATIENCE_SECONDS,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._messenger = messenger
@@ -70,6 +61,7 @@ class Courier:
         self.pacer = pacer
         self._attempts = attempts
         self._max_wait = max_wait_seconds  # a button click cannot wait long: the follow-up job retries later
+        self._patience = patience_seconds  # how long one message waits out 429s before the service takes it
         self._sleep = sleep
 
     async def deliver(self, user_id: str, reply: Reply) -> Delivered:
@@ -93,7 +85,7 @@ class Courier:
 
     async def _open_and_send(self, user_id: str, reply: Reply) -> str:
         try:
-            await self._call(lambda: self._messenger.open_conversation(user_id))
+            await self._call(lambda: self._messenger.open_conversation(user_id), creating=True)
             return await self._send(user_id, reply)
         except UserNotReachable as error:
             raise Undeliverable("Rakel er ikke installert for personen, og kan ikke installeres") from error
@@ -105,26 +97,27 @@ class Courier:
     async def _send(self, user_id: str, reply: Reply) -> str:
         return await self._call(lambda: self._messenger.send_to_user(user_id, reply))
 
-    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
-        def stop(state: RetryCallState) -> bool:
-            retry_after = _retry_after(state)
-            return state.attempt_number >= self._attempts or (retry_after is not None and retry_after > self._max_wait)
-
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(_retryable),
-            stop=stop,
-            wait=lambda state: min(_wait(state), self._max_wait),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
-                await self.pacer.acquire()
-                try:
-                    return await operation()
-                except DeliveryError as error:
-                    if error.status == 429:
-                        self.pacer.throttled(error.retry_after)
-                    log.info("teams refused a request", extra={"status": error.status, "retry_after": error.retry_after})
+    async def _call(self, operation: Callable[[], Awaitable[T]], *, creating: bool = False) -> T:
+        """One request, retried: 412 and 5xx up to ``attempts`` times with backoff; 429 after the pacer's
+        pause (Retry-After, for every sender) for as long as ``patience`` allows. Then DeliveryError: the
+        campaign records the send for the service to retry later."""
+        failures, throttled_since = 0, None
+        while True:
+            await self.pacer.acquire(creating=creating)
+            try:
+                return await operation()
+            except DeliveryError as error:
+                if not _retryable(error):
                     raise
-        raise AssertionError("unreachable: tenacity re-raises the last error")
+                log.info("teams refused a request", extra={"status": error.status, "retry_after": error.retry_after})
+                if error.status == 429:
+                    self.pacer.throttled(error.retry_after)
+                    now = self.pacer.monotonic()
+                    throttled_since = now if throttled_since is None else throttled_since
+                    if (error.retry_after or 0.0) > self._max_wait or now - throttled_since >= self._patience:
+                        raise
+                    continue
+                failures += 1
+                if failures >= self._attempts:
+                    raise
+                await self._sleep(min(backoff(failures), self._max_wait))

@@ -14,11 +14,12 @@ from core.messages import Reply
 from core.ports import DeliveryError
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.approvals import Approvals
+from skills.pc_replacement.campaign import RUNNER_STALE_SECONDS, SENT, CardSender, runner_name
 from skills.pc_replacement.cards import employee_card
 from skills.pc_replacement.context import DAY, PcContext
 from skills.pc_replacement.delivery import Undeliverable
 from skills.pc_replacement.tickets import file_ticket, register_draft
-from store.pc.models import TICKET_PENDING, Order
+from store.pc.models import TICKET_PENDING, Order, Target
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +32,43 @@ class FollowUpResult:
     escalations: int = 0
     tickets: int = 0
     notices: int = 0
+    resent: int = 0  # campaign cards Teams kept refusing during the run, delivered now
 
 
 class FollowUps:
     def __init__(self, context: PcContext, approvals: Approvals) -> None:
         self._context = context
         self._approvals = approvals
+        self._sender = CardSender(context)
+        self.runner = runner_name()
 
     async def run_once(self) -> FollowUpResult:
         result = FollowUpResult()
+        result.resent = await self.resend_cards()
         result.employee_reminders = await self.remind_employees()
         result.approval_cards = await self.deliver_approvals()
         result.leader_reminders, result.escalations = await self.remind_leaders()
         result.tickets = await self.file_tickets()
         result.notices = await self.tell_employees()
         return result
+
+    async def resend_cards(self) -> int:
+        """Campaign cards that still failed after the run's retries (a long 429 storm, an outage): tried
+        again each round, campaign by campaign, never beside a run that is sending that campaign."""
+        repo, sent = self._context.repo, 0
+        due: dict[str, list[Target]] = defaultdict(list)
+        for target in await repo.targets.due_retries(self._context.now()):
+            due[target.campaign_id].append(target)
+        for campaign_id, targets in due.items():
+            now = self._context.now()
+            if not await repo.campaigns.take_runner(campaign_id, self.runner, now, now - RUNNER_STALE_SECONDS):
+                continue  # a run is sending it: it sends these too
+            try:
+                for target in targets:
+                    sent += await self._sender.send(target) == SENT
+            finally:
+                await repo.campaigns.release_runner(campaign_id, self.runner, self._context.now())
+        return sent
 
     async def remind_employees(self) -> int:
         """One reminder per person whose schedule is due, whatever campaigns are open: their newest card."""

@@ -1,8 +1,11 @@
-"""One send rate for all proactive messages of a process, below Teams' bot limits (about 30 requests
-a second per app and tenant), with a pause for everyone when Teams starts throttling.
+"""The pace of all proactive requests of a process, below Teams' limits, with two budgets: every
+request (about 30 a second per app and tenant; sends into existing chats and approvals use only this)
+and, within it, creating 1:1 conversations, which Teams limits further. A first campaign reaches
+mostly people who never opened Rakel, so it is paced by the creation budget while sends into
+existing chats go on beside it.
 
-A lone 429 is retried by its own message after Retry-After while the others go on; several within a
-short window mean the rate itself is too high right now, so every sender waits out the Retry-After.
+Retry-After is honoured across the whole run: a 429 pauses every sender of the process until it has
+passed (continuing would only collect more 429s), not just the one message that got it.
 
 Each request gets the next free slot on a fixed grid (one every 1/rate seconds), so a late wake-up
 does not slow the whole campaign down, and an idle pacer saves up no burst. (A sleeping leaky bucket
@@ -13,12 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 
-THROTTLE_WINDOW_SECONDS = 2.0
-THROTTLES_FOR_PAUSE = 3
-DEFAULT_PAUSE_SECONDS = 1.0
+DEFAULT_PAUSE_SECONDS = 1.0  # a 429 without Retry-After
 MAX_PAUSE_SECONDS = 60.0
 
 
@@ -27,37 +27,41 @@ class Pacer:
         self,
         rate_per_second: float,
         *,
+        create_rate_per_second: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.rate = rate_per_second
+        self.create_rate = min(create_rate_per_second or rate_per_second, rate_per_second)
         self._interval = 1.0 / rate_per_second
+        self._create_interval = 1.0 / self.create_rate
         self._next_slot = 0.0
-        self._monotonic = monotonic
+        self._next_create = 0.0
+        self.monotonic = monotonic
         self._sleep = sleep
         self._paused_until = 0.0
-        self._throttles: deque[float] = deque()
-        self.pauses = 0
+        self.pauses = 0  # how often Teams made everyone wait
+        self.paused_seconds = 0.0
 
-    async def acquire(self) -> None:
-        """Wait for the next request slot."""
-        while (wait := self._paused_until - self._monotonic()) > 0:
+    async def acquire(self, *, creating: bool = False) -> None:
+        """Wait for the next request slot (``creating``: a new conversation, also within its own budget)."""
+        while (wait := self._paused_until - self.monotonic()) > 0:
             await self._sleep(wait)
-        now = self._monotonic()
-        slot = max(now, self._next_slot)
+        now = self.monotonic()
+        slot = now
+        if creating:
+            slot = max(now, self._next_create)
+            self._next_create = slot + self._create_interval
+        slot = max(slot, self._next_slot)
         self._next_slot = slot + self._interval
         if slot > now:
             await self._sleep(slot - now)
 
     def throttled(self, retry_after: float | None) -> None:
-        """Teams answered 429: remember it; pause every sender when they come in a burst."""
-        now = self._monotonic()
-        self._throttles.append(now)
-        while self._throttles and self._throttles[0] < now - THROTTLE_WINDOW_SECONDS:
-            self._throttles.popleft()
-        if len(self._throttles) >= THROTTLES_FOR_PAUSE:
-            pause = min(retry_after if retry_after is not None else DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS)
-            if now + pause > self._paused_until:
-                self._paused_until = now + pause
-                self.pauses += 1
-            self._throttles.clear()
+        """Teams answered 429: every sender waits out its Retry-After."""
+        now = self.monotonic()
+        until = now + min(retry_after if retry_after is not None else DEFAULT_PAUSE_SECONDS, MAX_PAUSE_SECONDS)
+        if until > self._paused_until:
+            self.paused_seconds += until - max(now, self._paused_until)
+            self._paused_until = until
+            self.pauses += 1

@@ -27,9 +27,8 @@ from skills.pc_replacement.cards import (
     approval_card,
     employee_card,
 )
-from skills.pc_replacement.context import DAY, PcContext, PcPorts
+from skills.pc_replacement.context import DAY, PcContext, PcPorts, pacer_for
 from skills.pc_replacement.followups import FollowUps
-from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.planning import UNKNOWN_MUNICIPALITY
 from skills.pc_replacement.rules import age_text, local_date, long_date, norwegian_date
 from skills.pc_replacement.tickets import file_ticket, register_draft
@@ -81,7 +80,7 @@ class PcReplacementSkill(Skill):
     intents = load_intents(__file__)
 
     def __init__(self, ports: PcPorts) -> None:
-        pacer = Pacer(ports.settings.pc_campaign_rate_per_second)  # one rate for all of this process's sends
+        pacer = pacer_for(ports.settings)  # one pace for all of this process's sends
         self.context = PcContext.create(ports, pacer, interactive=True)
         self.approvals = Approvals(self.context)
         background = PcContext.create(ports, pacer)

@@ -33,12 +33,13 @@ SELECT t.municipality AS municipality,
     SUM(CASE WHEN t.response = '{NOT_MINE}' THEN 1 ELSE 0 END) AS not_mine,
     SUM(CASE WHEN o.state = '{AWAITING}' THEN 1 ELSE 0 END) AS awaiting_approval,
     SUM(CASE WHEN t.response = '{LATER}' THEN 1 ELSE 0 END) AS postponed,
-    SUM(t.reminders) AS reminders
+    SUM(t.reminders) AS reminders,
+    SUM(CASE WHEN t.delivery = '{FAILED}' AND t.retry_at IS NOT NULL THEN 1 ELSE 0 END) AS to_retry
 FROM pc_targets t LEFT JOIN pc_orders o ON o.campaign_id = t.campaign_id AND o.user_key = t.user_key
 WHERE t.campaign_id = ?
 GROUP BY t.municipality ORDER BY t.municipality
 """
-EXTRA_FIELDS = ("awaiting_approval", "postponed", "reminders")
+EXTRA_FIELDS = ("awaiting_approval", "postponed", "reminders", "to_retry")
 
 
 class CampaignRepository:

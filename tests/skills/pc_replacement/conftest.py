@@ -3,6 +3,7 @@ harness wired to them."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -81,11 +82,19 @@ class Clock:
 
 
 class RecordedSleeps:
+    """Sleeps that are recorded and pass at once, on a virtual clock (``monotonic``)."""
+
     def __init__(self) -> None:
         self.delays: list[float] = []
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)  # a wait still lets the other senders run
 
 
 @dataclass
@@ -128,6 +137,7 @@ def pc_settings(tmp_path: Path, register_path: Path) -> Settings:
         pc_inventory_csv=register_path,
         pc_fallback_approvers={"molde": FRODE.member.email, "default": MARI.member.email},
         pc_campaign_rate_per_second=30,
+        pc_create_rate_per_second=30,
         app_tenant_id="00000000-0000-0000-0000-00000000ab01",
     )
 
@@ -141,6 +151,7 @@ class PcWorld:
     monkeypatch: pytest.MonkeyPatch
     settings: Settings  # what campaign runs and follow-ups started by the test use (see ``configure``)
     conversations: dict[str, set[str]] = field(default_factory=dict)  # every 1:1 chat each user has had
+    pauses: RecordedSleeps = field(default_factory=RecordedSleeps)  # the pacer's waits (slots, Retry-After)
 
     @property
     def ports(self) -> PcPorts:
@@ -156,9 +167,11 @@ class PcWorld:
         self.monkeypatch.undo()
 
     def context(self) -> PcContext:
-        ports = self.ports
-        courier = Courier(ports.messenger, ports.references, Pacer(self.settings.pc_campaign_rate_per_second),
-                          attempts=4, sleep=self.sleeps)
+        ports, settings = self.ports, self.settings
+        pacer = Pacer(settings.pc_campaign_rate_per_second, create_rate_per_second=settings.pc_create_rate_per_second,
+                      monotonic=self.pauses.monotonic, sleep=self.pauses)
+        courier = Courier(ports.messenger, ports.references, pacer, attempts=4,
+                          patience_seconds=settings.pc_throttle_patience_seconds, sleep=self.sleeps)
         return PcContext(ports, courier)
 
     def runner(self) -> CampaignRunner:
