@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     plan = commands.add_parser("plan", help="dry run: counts per municipality and every problem row; sends nothing")
     plan.add_argument("--date", type=_date, help="campaign date (default: today)")
-    plan.add_argument("--problems-csv", type=Path, help="also write every problem row to this CSV file")
+    plan.add_argument("--problems-csv", type=Path,
+                      help="where to write every problem row for the asset owner (default: RAKEL_PC_REPORT_DIR)")
     plan.set_defaults(run=lambda args: _main(plan_command(load_settings(), args.date, args.problems_csv)))
 
     run = commands.add_parser("run", help="send the campaign cards (resumes an interrupted run)")
@@ -120,9 +121,9 @@ async def plan_command(settings: Settings, campaign_date: date | None, problems_
                   f"(kilde: {plan.source}). [bold]Ingenting er sendt.[/]")
     console.print(plan_table(plan))
     console.print(problems_table(plan))
-    if problems_csv is not None:
-        write_problems_csv(plan, problems_csv)
-        console.print(f"Alle {len(plan.problems)} problemrader er skrevet til {problems_csv}")
+    problems_csv = problems_csv or settings.pc_reports_path / f"registerproblemer-{on:%Y-%m-%d}.csv"
+    write_problems_csv(plan, problems_csv)
+    console.print(f"Alle {len(plan.problems)} problemrader, med forslag til retting, er skrevet til {problems_csv}")
     return 0
 
 
@@ -141,22 +142,24 @@ def plan_table(plan: Plan) -> Table:
 
 def problems_table(plan: Plan) -> Table:
     table = Table(title=f"Problemer i registeret ({len(plan.problems)})")
-    for title in ("rad", "enhet", "kommune", "problem", "følge", "forklaring"):
+    for title in ("rad", "enhet", "kommune", "problem", "følge", "forklaring", "forslag"):
         table.add_column(title, overflow="fold")
     for problem in plan.problems:
         table.add_row(str(problem.row or "–"), problem.device, (problem.municipality or "ukjent").capitalize(),
-                      problem.code, "hoppet over" if problem.skipped else "advarsel", problem.detail)
+                      problem.code, "hoppet over" if problem.skipped else "advarsel", problem.detail, problem.fix)
     return table
 
 
 def write_problems_csv(plan: Plan, path: Path) -> None:
+    """Every problem row for the asset owner: the register's row number, what is wrong and how to fix it
+    (``;`` and a BOM, so Excel on Norwegian Windows opens it as columns)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["rad", "enhet", "kommune", "kode", "hoppet_over", "forklaring"])
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["rad", "enhet", "serienummer", "kommune", "type", "hoppet_over", "problem", "forslag"])
         for problem in plan.problems:
-            writer.writerow([problem.row, problem.device, problem.municipality or "", problem.code,
-                             "ja" if problem.skipped else "nei", problem.detail])
+            writer.writerow([problem.row or "", problem.device, problem.serial, problem.municipality or "",
+                             problem.code, "ja" if problem.skipped else "nei", problem.detail, problem.fix])
 
 
 # --- run and remind ------------------------------------------------------------------------

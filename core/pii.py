@@ -10,10 +10,10 @@ classified, so it can drop the text (the ticket indexer does).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Iterable
 
 from stdnum.no import fodselsnummer
 

@@ -5,10 +5,13 @@ A skill never imports aiohttp, msal, botbuilder or an SDK client; it gets these 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
+
+from core.register_fixes import suggested_fix
 
 
 # --- LLM -----------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ class Person:
     active: bool = True  # False: has left, or the account is disabled
     department: str = ""
     municipality: str | None = None
-    manager: "Person | None" = None
+    manager: Person | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,12 @@ class InventoryProblem:
     detail: str  # Norwegian, for the operator
     skipped: bool  # True: the row is not used; False: a warning
     municipality: str | None = None  # when the row tells
+    serial: str = ""  # the PC's serial number, when the row has one
+
+    @property
+    def fix(self) -> str:
+        """What the asset owner should do (Norwegian)."""
+        return suggested_fix(self.code)
 
 
 @dataclass

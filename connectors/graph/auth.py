@@ -44,7 +44,7 @@ class GraphTokenProvider:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "GraphTokenProvider":
+    def from_settings(cls, settings: Settings) -> GraphTokenProvider:
         return cls(
             tenant_id=settings.graph_tenant_id,
             client_id=settings.graph_client_id,

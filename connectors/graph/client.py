@@ -131,7 +131,7 @@ class GraphClient:
             self._session = None
         await self._tokens.close()
 
-    async def __aenter__(self) -> "GraphClient":
+    async def __aenter__(self) -> GraphClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -166,7 +166,7 @@ class GraphClient:
                 method, url, headers=headers, json=json_body, ssl=self._ssl
             ) as response:
                 return response.status, response.headers, await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise GraphError(f"{method} {url.path}: {type(error).__name__}: {error}") from error
 
     def _client(self) -> aiohttp.ClientSession:

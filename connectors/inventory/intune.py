@@ -96,16 +96,28 @@ class IntuneInventory:
         )
 
     async def _dated(self, devices: list[Device], problems: list[InventoryProblem]) -> list[Device]:
+        """Devices with a date. With the register's purchase dates, the register's own problems (bad and
+        missing dates, duplicates, malformed rows, with their row numbers) are reported too, and a PC the
+        register lacks is said to be missing from it."""
+        listed: set[str] = set()  # serials whose register row is reported already
         if self._purchase_dates is not None:
-            devices = with_purchase_dates(devices, await self._purchase_dates.load())
+            register = await self._purchase_dates.load()
+            problems += register.problems
+            listed = {problem.serial.upper() for problem in register.problems if problem.skipped and problem.serial}
+            devices = with_purchase_dates(devices, register)
         dated = []
         for device in devices:
-            if device.purchased is None:
-                problems.append(InventoryProblem(0, device.id, "missing_date",
-                                                 f"Ingen dato for {device.serial}; alderen er ukjent.", True,
-                                                 device.municipality))
-            else:
+            if device.purchased is not None:
                 dated.append(device)
+            elif self._purchase_dates is None:
+                problems.append(InventoryProblem(0, device.id, "missing_date",
+                                                 f"Intune kjenner ikke registreringsdatoen til {device.serial}; "
+                                                 "alderen er ukjent.", True, device.municipality, device.serial))
+            elif device.serial.upper() not in listed:
+                problems.append(InventoryProblem(0, device.id, "not_in_register",
+                                                 f"Serienummer {device.serial} ({device.id}, {device.user_upn}) finnes "
+                                                 "ikke i maskinregisteret; alderen er ukjent.", True,
+                                                 device.municipality, device.serial))
         return dated
 
 

@@ -79,12 +79,18 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def municipality_of(text: str, upn: str, domains: dict[str, str]) -> str | None:
-    """The municipality key from the register's column ("Molde kommune", "MOLDE"), else the UPN domain."""
-    known = set(domains.values())
+def municipality_named(text: str, domains: dict[str, str]) -> str | None:
+    """The municipality key a name means ("Molde kommune", "MOLDE"); None when empty or unknown."""
     name = re.sub(r"\s*kommune$", "", text.strip().lower())
-    if name in known:
-        return name
+    return name if name in set(domains.values()) else None
+
+
+def municipality_of(text: str, upn: str, domains: dict[str, str]) -> str | None:
+    """The municipality key from the register's column, else the UPN domain."""
+    return municipality_named(text, domains) or municipality_of_domain(upn, domains)
+
+
+def municipality_of_domain(upn: str, domains: dict[str, str]) -> str | None:
     domain = upn.rpartition("@")[2].lower()
     while domain:
         if domain in domains:
@@ -120,7 +126,7 @@ def flag_duplicates(devices: list[Device]) -> tuple[list[Device], list[Inventory
             problems += [
                 InventoryProblem(device.source_row, device.id, "duplicate_row",
                                  f"Serienummer {device.serial} står flere ganger på samme bruker (rad {rows}); "
-                                 "første rad brukes.", True, device.municipality)
+                                 "første rad brukes.", True, device.municipality, device.serial)
                 for device in group[1:]
             ]
         else:
@@ -128,7 +134,7 @@ def flag_duplicates(devices: list[Device]) -> tuple[list[Device], list[Inventory
             problems += [
                 InventoryProblem(device.source_row, device.id, "duplicate_serial",
                                  f"Serienummer {device.serial} er registrert på flere brukere ({users}; rad {rows}). "
-                                 "Hoppes over til registeret er rettet.", True, device.municipality)
+                                 "Hoppes over til registeret er rettet.", True, device.municipality, device.serial)
                 for device in group
             ]
     kept.sort(key=lambda device: device.source_row)
@@ -154,14 +160,17 @@ class _Line:
         self._columns = columns
         self._problems = problems
         self.label = self.value("device_id") or self.value("serial") or f"rad {number}"
-        self.municipality = municipality_of(self.value("municipality"), self.value("user_upn").lower(), domains)
+        named = municipality_named(self.value("municipality"), domains)
+        self.named_unknown = bool(self.value("municipality")) and named is None  # a name the register got wrong
+        self.municipality = named or municipality_of_domain(self.value("user_upn").lower(), domains)
 
     def value(self, name: str) -> str:
         index = self._columns.get(name)
         return self._fields[index].strip() if index is not None and index < len(self._fields) else ""
 
     def problem(self, code: str, detail: str, *, skipped: bool = True) -> None:
-        self._problems.append(InventoryProblem(self.number, self.label, code, detail, skipped, self.municipality))
+        self._problems.append(InventoryProblem(self.number, self.label, code, detail, skipped, self.municipality,
+                                               self.value("serial") or self.value("device_id")))
 
     def device(self, today: date) -> Device | None:
         """The device on this line, or None (with the reason recorded) when the line cannot be used."""
@@ -190,6 +199,9 @@ class _Line:
         if self.municipality is None:
             self.problem("unknown_municipality", f"Ukjent kommune «{self.value('municipality')}» for {upn}.",
                          skipped=False)
+        elif self.named_unknown:
+            self.problem("unknown_municipality", f"Ukjent kommune «{self.value('municipality')}»; {self.municipality} "
+                                                 f"er brukt ut fra e-postdomenet til {upn}.", skipped=False)
         return Device(
             id=self.value("device_id") or serial, serial=serial, model=self.value("model") or "Ukjent modell",
             purchased=purchased, user_upn=upn, municipality=self.municipality, department=self.value("department"),
@@ -229,6 +241,9 @@ def parse_register(text: str, domains: dict[str, str], *, today: date, source: s
         if len(fields) < len(header):
             row.problem("short_row", f"Raden har {len(fields)} felt, overskriften {len(header)}; "
                                      "manglende felt er tomme.", skipped=False)
+        elif len(fields) > len(header):
+            row.problem("long_row", f"Raden har {len(fields)} felt, overskriften {len(header)}; "
+                                    "feltene etter de første er ikke lest.", skipped=False)
         device = row.device(today)
         if device is not None:
             devices.append(device)

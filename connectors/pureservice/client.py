@@ -98,7 +98,7 @@ class PureserviceClient:
         self._ids: dict[tuple[str, str], asyncio.Future[int]] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "PureserviceClient":
+    def from_settings(cls, settings: Settings) -> PureserviceClient:
         return cls(
             settings.pureservice_url,
             settings.pureservice_api_key.get_secret_value(),
@@ -205,7 +205,7 @@ class PureserviceClient:
             await self._session.close()
             self._session = None
 
-    async def __aenter__(self) -> "PureserviceClient":
+    async def __aenter__(self) -> PureserviceClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -223,7 +223,7 @@ class PureserviceClient:
                 async with self._client().request(method, url, headers=headers, data=data) as response:
                     body = await response.read()
                     status, retry_after = response.status, parse_retry_after(response.headers.get("Retry-After"))
-            except asyncio.TimeoutError as error:
+            except TimeoutError as error:
                 raise UnavailableError(
                     f"Pureservice did not answer {method} {path} within {self._timeout.total:g} s",
                     retryable=True,

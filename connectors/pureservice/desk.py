@@ -13,7 +13,7 @@ import base64
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 from weakref import WeakValueDictionary
@@ -92,7 +92,7 @@ class PureserviceTicketDesk:
         create_attempts: int = 2,
         backoff_seconds: float = 1.0,
         resolved_page_size: int = 100,
-        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._client = client
@@ -112,7 +112,7 @@ class PureserviceTicketDesk:
     @classmethod
     def from_settings(
         cls, settings: Settings, client: PureserviceClient | None = None
-    ) -> "PureserviceTicketDesk":
+    ) -> PureserviceTicketDesk:
         return cls(
             client or PureserviceClient.from_settings(settings),
             fallback_requester_email=settings.pureservice_fallback_requester_email,
@@ -412,9 +412,9 @@ def _full_name(user: Row | None) -> str:
 
 def _timestamp(value: str | None) -> datetime:
     if not value:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _human_size(size: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 MAX_PAGE_SIZE = 500  # the API's entity limit per GET
@@ -16,7 +16,7 @@ def string_literal(value: str) -> str:
 
 def datetime_literal(moment: datetime) -> str:
     """``DateTimeOffset(y,m,d,h,mi,s,ms,TimeSpan(0,0,0,0))`` in UTC (naive datetimes are taken as UTC)."""
-    utc = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     parts = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond // 1000)
     return f"DateTimeOffset({','.join(map(str, parts))},TimeSpan(0,0,0,0))"
 

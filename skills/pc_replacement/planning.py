@@ -82,13 +82,13 @@ class Planner:
                 plan.problems.append(InventoryProblem(
                     device.source_row, device.id, "unknown_user",
                     f"Brukeren {device.user_upn} finnes ikke i katalogen (sluttet, eller feil i registeret).", True,
-                    device.municipality))
+                    device.municipality, device.serial))
             elif not person.active:
                 row.skipped_left += 1
                 plan.problems.append(InventoryProblem(
                     device.source_row, device.id, "user_left",
                     f"{person.name} ({device.user_upn}) har sluttet eller har deaktivert konto; PC-en bør leveres inn.",
-                    True, device.municipality))
+                    True, device.municipality, device.serial))
             else:
                 by_person[person.upn].append(device)
         for upn, devices in by_person.items():
@@ -110,7 +110,8 @@ class Planner:
         fallback = "reservegodkjenneren" if self._fallback_for(municipality) else "reservegodkjenner (IKKE SATT)"
 
         def warn(code: str, detail: str) -> None:
-            plan.problems.append(InventoryProblem(first.source_row, first.id, code, detail, False, municipality))
+            plan.problems.append(InventoryProblem(first.source_row, first.id, code, detail, False, municipality,
+                                                  first.serial))
 
         if manager is None:
             if registered_manager:

@@ -60,11 +60,16 @@ def test_every_bad_row_is_a_problem_and_the_rest_are_used():
     )
     assert [(p.row, p.code, p.skipped) for p in register.problems] == [
         (3, "bad_date", True), (4, "missing_date", True), (5, "future_date", True), (6, "missing_user", True),
-        (7, "invalid_user", True), (8, "missing_serial", True), (10, "unknown_municipality", False),
+        (7, "invalid_user", True), (8, "missing_serial", True),
+        (9, "unknown_municipality", False),  # «Gamle Fræna»: not silently mapped, though the domain gives rauma
+        (10, "unknown_municipality", False),
         (11, "unknown_status", False), (12, "missing_user", True), (12, "short_row", False),
     ]
     assert [row.device.serial for row in register.rows] == ["S1", "S7", "S8", "S9"]
-    assert register.rows[1].device.municipality == "rauma"  # an old name: the domain decides
+    assert register.rows[1].device.municipality == "rauma"  # an old name: the domain decides, and it is said
+    assert "rauma er brukt ut fra e-postdomenet" in register.problems[6].detail
+    assert all(problem.fix for problem in register.problems)  # each with what the asset owner should do
+    assert register.problems[0].fix.startswith("Skriv innkjøpsdatoen som dd.mm.åååå")
 
 
 def test_duplicate_serials_keep_an_exact_repeat_once_and_skip_a_serial_on_two_users():

@@ -60,8 +60,8 @@ async def test_managed_devices_with_primary_users_follow_every_page(graph_client
 
 async def test_the_age_can_come_from_the_registers_purchase_dates(graph_client, directory, tmp_path: Path):
     register = tmp_path / "register.csv"
-    register.write_text("Serienummer;Modell;Innkjøpsdato;Bruker\nPF1A2B3C;T470;01.11.2017;kari.nordmann@molde.kommune.no\n",
-                        encoding="utf-8")
+    register.write_text("Serienummer;Modell;Innkjøpsdato;Bruker\nPF1A2B3C;T470;01.11.2017;kari.nordmann@molde.kommune.no\n"
+                        "CN5001;Latitude;31.02.2017;ola.hansen@rauma.kommune.no\n", encoding="utf-8")
     settings = Settings(_env_file=None, pc_inventory_source="graph", pc_graph_date_source="register",  # type: ignore[call-arg]
                         pc_inventory_csv=register)
     intune, _ = build_inventory(settings, graph_client, today=lambda: date(2025, 3, 3))
@@ -69,7 +69,10 @@ async def test_the_age_can_come_from_the_registers_purchase_dates(graph_client, 
     snapshot = await intune.snapshot()
 
     assert [(device.id, device.purchased) for device in snapshot.devices] == [("MOL-PC0001", date(2017, 11, 1))]
-    assert {problem.code for problem in snapshot.problems} >= {"missing_date"}  # devices the register lacks
+    problems = {(problem.row, problem.code) for problem in snapshot.problems}
+    assert (3, "bad_date") in problems  # the register's own problems, with their row numbers
+    assert (0, "not_in_register") in problems  # Intune PCs the register lacks
+    assert ("missing_date" not in {code for _, code in problems})  # not all lumped together as "no date"
 
 
 async def test_one_users_devices(graph_client, fake_graph, directory):

@@ -76,8 +76,13 @@ async def test_the_demo_register_is_messy_and_every_kind_of_problem_is_reported(
     assert "Ingenting er sendt." in output and "Totalt" in output
     for municipality in ("Molde", "Aukra", "Hustadvika", "Rauma", "Vestnes"):
         assert municipality in output
-    with (tmp_path / "problemer.csv").open(encoding="utf-8") as handle:
-        codes = {row["kode"] for row in csv.DictReader(handle)}
+    with (tmp_path / "problemer.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    codes = {row["type"] for row in rows}
+    assert all(row["forslag"] for row in rows)  # each with what the asset owner should do
+    assert all(row["rad"] for row in rows if row["type"] != "no_fallback_approver")  # and the register's row
+    for row in rows:
+        assert f"{row['rad'] or '–'} " in output.replace("│", " ") or not row["rad"]  # listed on screen too
     assert {"bad_date", "missing_date", "future_date", "missing_user", "invalid_user", "duplicate_row",
             "duplicate_serial", "user_left", "missing_manager", "manager_left", "missing_user_id",
             "no_fallback_approver"} <= codes
