@@ -11,7 +11,6 @@ FIXES: dict[str, str] = {
     "missing_user": "Fyll inn brukerens e-post/UPN, eller sett status «Lager»/«Kassert» hvis PC-en ikke er i bruk.",
     "invalid_user": "Skriv brukeren som e-postadresse/UPN (fornavn.etternavn@kommune.no).",
     "unknown_user": "Rett e-posten/UPN-en, eller sett status «Innlevert» hvis brukeren har sluttet.",
-    "unresolved_user": "Rett e-posten/UPN-en slik at den finnes i Entra ID, eller fyll inn Bruker-ID (Entra-objekt-id).",
     "user_left": "Hent inn PC-en og sett status «Innlevert», eller før den på ny bruker.",
     "duplicate_serial": "Finn ut hvem som har PC-en, og la serienummeret stå på én rad; slett eller rett de andre.",
     "duplicate_row": "Slett den doble raden.",

@@ -11,6 +11,7 @@ from datetime import date
 from connectors.graph.app_installer import GraphAppInstaller
 from connectors.graph.client import GraphClient, build_graph_client
 from connectors.inventory.csv_source import CsvDirectory, CsvInventory, KnownUserId, RegisterFile
+from connectors.inventory.graph_users import GraphUserResolver
 from connectors.inventory.intune import build_intune
 from core.lifecycle import Lifecycle
 from core.ports import AppInstaller, DeviceInventory, Directory
@@ -28,9 +29,7 @@ def build(
     settings: Settings, life: Lifecycle, *, today: Callable[[], date], known_user_id: KnownUserId | None = None,
 ) -> PcAdapters:
     """The CSV register or Intune + Entra ID, and Teams app installs through Graph (issue 7)."""
-    graph = None
-    if settings.pc_inventory_source == "graph" or settings.pc_teams_app_catalog_id:
-        graph = build_graph_client(settings)
+    graph = build_graph_client(settings)  # configured: Intune, or Entra ids and managers for the CSV register
     if graph is not None:
         life.closes(graph.close)
     inventory, directory = build_inventory(settings, graph, today=today, known_user_id=known_user_id)
@@ -51,4 +50,5 @@ def build_inventory(
             raise ValueError("RAKEL_PC_INVENTORY_SOURCE=graph needs RAKEL_GRAPH_TENANT_ID and RAKEL_GRAPH_CLIENT_ID")
         return build_intune(graph, settings, today)
     register = RegisterFile(settings.pc_inventory_csv, settings.municipality_domains, today)
-    return CsvInventory(register), CsvDirectory(register, known_user_id)
+    entra = GraphUserResolver(graph, cache_seconds=settings.user_cache_seconds) if graph is not None else None
+    return CsvInventory(register), CsvDirectory(register, known_user_id, entra)

@@ -144,3 +144,26 @@ async def test_rakel_is_installed_for_a_user_and_a_second_install_is_harmless(gr
     wrong = GraphAppInstaller(graph_client, "not-in-catalog", graph_settings.graph_base_url)
     with pytest.raises(GraphError):
         await wrong.install_for(KARI)
+
+
+async def test_a_csv_register_without_entra_ids_gets_them_and_the_managers_from_graph(
+        graph_client, fake_graph, directory, tmp_path: Path):
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "Serienummer;Modell;Innkjøpsdato;Bruker;Navn;Leder\n"
+        "PF1A2B3C;T470;01.11.2017;kari.nordmann@molde.kommune.no;Kari Nordmann;\n"
+        "CN5001;Latitude;01.11.2017;slutta.for.lenge.siden@molde.kommune.no;Borte Vekk;\n", encoding="utf-8")
+    settings = Settings(_env_file=None, pc_inventory_csv=register)  # type: ignore[call-arg]
+    _, people = build_inventory(settings, graph_client, today=lambda: date(2025, 3, 3))
+
+    found = await people.people(["kari.nordmann@molde.kommune.no", "slutta.for.lenge.siden@molde.kommune.no"])
+    again = await people.person("kari.nordmann@molde.kommune.no")  # from the cache
+
+    kari = found["kari.nordmann@molde.kommune.no"]
+    assert (kari.id, kari.name) == (KARI, "Kari Nordmann")
+    assert (kari.manager.id, kari.manager.upn, kari.manager.name) == (LENA, "lena.lie@molde.kommune.no", "Lena Lie")
+    assert "slutta.for.lenge.siden@molde.kommune.no" not in found  # not in Entra ID: the plan reports the row
+    assert again == kari
+    requests = fake_graph.requests_to("/users/")
+    assert len(requests) == 2  # one per person, the second lookup cached
+    assert all((r.query["$select"], r.query["$expand"]) == ("id", "manager") for r in requests)

@@ -12,6 +12,10 @@ from aiohttp import web
 
 from tests.fakes.graph import FakeGraph, graph_error, select
 
+# What Graph returns for a user without $select (accountEnabled, department, companyName are not among them)
+DEFAULT_USER_PROPERTIES = frozenset({"id", "displayName", "userPrincipalName", "mail", "jobTitle", "givenName",
+                                     "surname", "businessPhones", "mobilePhone", "officeLocation", "preferredLanguage"})
+
 
 @dataclass
 class FakeDirectory:
@@ -52,7 +56,7 @@ class FakeDirectory:
         manager = self.users.get(self.managers.get(user["id"], ""))
         if expand.startswith("manager") and manager is not None:
             nested = re.search(r"\$select=([^)]*)", expand)
-            wanted = set(nested.group(1).split(",")) if nested else set(manager)
+            wanted = set(nested.group(1).split(",")) if nested else DEFAULT_USER_PROPERTIES
             resource["manager"] = {"@odata.type": "#microsoft.graph.user",
                                    **{k: v for k, v in manager.items() if k in wanted}}
         return resource
