@@ -21,6 +21,7 @@ from bot.edge import build_bot, build_channel
 from bot.handler import RakelBot
 from bot.metrics import BotMetrics
 from connectors import inventory, local_desk, pureservice
+from connectors.azure_identity import database_password
 from connectors.graph.client import build_graph_client
 from connectors.llm import OpenAiLlm, build_llm
 from core.lifecycle import BackgroundJob, Lifecycle, ReadinessCheck
@@ -85,7 +86,8 @@ def _closing(life: Lifecycle, llm: OpenAiLlm | None) -> OpenAiLlm | None:
 async def build_runtime(settings: Settings, *, llm: Llm | None = None, clock: Clock = utc_now) -> Runtime:
     """Everything the service runs, from settings (``llm`` and ``clock`` replace the configured ones in tests)."""
     life = Lifecycle()
-    store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
+    store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality,
+                             password=database_password(settings, life.resources))
     life.checks("database", store.ping)
     life.runs("prune-history", lambda: _repeat(MAINTENANCE_INTERVAL_SECONDS, store.history.prune, "prune-history"))
     pc = inventory.build(settings, life, today=lambda: local_date(clock(), settings.timezone),

@@ -17,6 +17,7 @@ from msrest.serialization import Model
 
 from bot.handler import RakelBot, new_reference
 from bot.metrics import BotMetrics
+from bot.telemetry import build_telemetry
 from core.lifecycle import BackgroundJob, ReadinessCheck
 from core.settings import Settings
 
@@ -150,7 +151,9 @@ async def no_stack_traces(request: web.Request, handler):  # noqa: ANN001 - aioh
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(client_max_size=runtime.settings.max_body_bytes, middlewares=[no_stack_traces])
+    telemetry = build_telemetry(runtime.settings)
+    middlewares = [telemetry.middleware, no_stack_traces] if telemetry else [no_stack_traces]
+    app = web.Application(client_max_size=runtime.settings.max_body_bytes, middlewares=middlewares)
     app[RUNTIME] = runtime
     app[DRAINING] = asyncio.Event()
     app.router.add_post("/api/messages", messages)
@@ -165,6 +168,8 @@ def create_app(runtime: Runtime) -> web.Application:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         await runtime.close()
+        if telemetry is not None:
+            await asyncio.to_thread(telemetry.shutdown)  # the last spans and metrics go out
 
     app.cleanup_ctx.append(lifecycle)
     return app

@@ -16,6 +16,7 @@ from typing import Any
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 
+from connectors.azure_identity import OPENAI_SCOPE, ManagedIdentity, managed_identity
 from core.ports import LlmError, LlmReply, ToolCall
 from core.settings import Settings, SettingsError
 
@@ -32,8 +33,10 @@ class OpenAiLlm:
         embedding_model: str = "",
         timeout: float = 20.0,
         embedding_batch: int = EMBEDDING_BATCH,
+        identity: ManagedIdentity | None = None,
     ) -> None:
         self._client = client
+        self._identity = identity  # closed with the client
         self._model = model
         self._embedding_model = embedding_model
         self._timeout = timeout
@@ -84,6 +87,8 @@ class OpenAiLlm:
 
     async def close(self) -> None:
         await self._client.close()
+        if self._identity is not None:
+            await self._identity.close()
 
     async def _embed_batch(self, texts: Sequence[str]) -> list[list[float]]:
         try:
@@ -104,22 +109,29 @@ class OpenAiLlm:
 
 
 def build_llm(settings: Settings) -> OpenAiLlm | None:
-    """The LLM from settings, or None when ``RAKEL_LLM_BASE_URL`` is empty (extractive answers)."""
+    """The LLM from settings, or None when ``RAKEL_LLM_BASE_URL`` is empty (extractive answers).
+
+    Azure OpenAI without a key, with ``RAKEL_AZURE_CLIENT_ID`` set, is called with Entra ID tokens of
+    that managed identity."""
     if not settings.llm_enabled:
         return None
     api_key = settings.llm_api_key.get_secret_value()
-    if not api_key:
+    identity = managed_identity(settings) if not api_key and settings.llm_api_version else None
+    if not api_key and identity is None:
         raise SettingsError(
             "RAKEL_LLM_API_KEY: required when RAKEL_LLM_BASE_URL is set "
-            "(any value for a server without keys)"
+            "(any value for a server without keys; Azure OpenAI with RAKEL_AZURE_CLIENT_ID needs none)"
         )
     client: AsyncOpenAI
     if settings.llm_api_version:
+        credentials: dict[str, Any] = (
+            {"azure_ad_token_provider": identity.token_provider(OPENAI_SCOPE)} if identity else {"api_key": api_key}
+        )
         client = AsyncAzureOpenAI(
             azure_endpoint=settings.llm_base_url,
             api_version=settings.llm_api_version,
-            api_key=api_key,
             max_retries=MAX_RETRIES,
+            **credentials,
         )
     else:
         client = AsyncOpenAI(base_url=settings.llm_base_url, api_key=api_key, max_retries=MAX_RETRIES)
@@ -128,6 +140,7 @@ def build_llm(settings: Settings) -> OpenAiLlm | None:
         model=settings.llm_model,
         embedding_model=settings.llm_embedding_model,
         timeout=settings.llm_timeout_seconds,
+        identity=identity,
     )
 
 

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     shutdown_delay_seconds: float = Field(0.0, ge=0, le=60)
     shutdown_grace_seconds: float = Field(20.0, gt=0, le=300)
 
+    # --- Azure: managed identity and telemetry ----------------------------------------------
+    # Client id of a user-assigned managed identity. Set: Azure OpenAI, Azure AI Search and PostgreSQL
+    # configured without a key or password are reached with Entra ID tokens of this identity.
+    azure_client_id: str = ""
+    applicationinsights_connection_string: SecretStr = SecretStr("")  # set: traces and metrics go there
+    otlp_endpoint: str = ""  # set (e.g. http://collector:4318): traces and metrics over OTLP/HTTP
+    otel_service_name: str = "rakel"
+
     # --- Bot Framework / Teams -----------------------------------------------------------
     app_id: str = ""
     app_password: SecretStr = SecretStr("")

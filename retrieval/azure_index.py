@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from azure.core.credentials import AzureKeyCredential
@@ -39,6 +39,7 @@ from azure.search.documents.indexes.models import (
 )
 from azure.search.documents.models import VectorizedQuery
 
+from connectors.azure_identity import ManagedIdentity, managed_identity
 from core.settings import Settings, SettingsError
 from retrieval.model import AudienceScope, Chunk, SearchHit, SourceDocument
 
@@ -63,11 +64,14 @@ class AzureSearchIndex:
         *,
         endpoint: str,
         index_name: str,
-        api_key: str,
+        api_key: str = "",
+        identity: ManagedIdentity | None = None,
         vector_dimensions: int | None = None,
         connection_verify: str | None = None,
     ) -> None:
-        credential = AzureKeyCredential(api_key)
+        """``api_key``, or Entra ID tokens of ``identity`` (closed with the index) when it is given."""
+        self._identity = identity
+        credential = identity.credential if identity else AzureKeyCredential(api_key)
         transport: dict[str, Any] = {"connection_verify": connection_verify} if connection_verify else {}
         self._name = index_name
         self._search = SearchClient(endpoint, index_name, credential, **transport)
@@ -141,6 +145,8 @@ class AzureSearchIndex:
     async def close(self) -> None:
         await self._search.close()
         await self._indexes.close()
+        if self._identity is not None:
+            await self._identity.close()
 
     async def _scan(self, condition: str, fields: list[str]) -> AsyncIterator[dict[str, Any]]:
         """Every matching search document, in key order, a page at a time (no $skip limit)."""
@@ -194,11 +200,13 @@ def hit_from(row: dict) -> SearchHit:
 
 
 def build_azure_index(settings: Settings) -> AzureSearchIndex:
+    """With ``RAKEL_AZURE_SEARCH_KEY``, or keyless with the managed identity (``RAKEL_AZURE_CLIENT_ID``)."""
+    key = settings.azure_search_key.get_secret_value()
     missing = [
         name
         for name, value in (
             ("RAKEL_AZURE_SEARCH_ENDPOINT", settings.azure_search_endpoint),
-            ("RAKEL_AZURE_SEARCH_KEY", settings.azure_search_key.get_secret_value()),
+            ("RAKEL_AZURE_SEARCH_KEY (or RAKEL_AZURE_CLIENT_ID)", key or settings.azure_client_id),
         )
         if not value
     ]
@@ -207,7 +215,8 @@ def build_azure_index(settings: Settings) -> AzureSearchIndex:
     return AzureSearchIndex(
         endpoint=settings.azure_search_endpoint,
         index_name=settings.azure_search_index,
-        api_key=settings.azure_search_key.get_secret_value(),
+        api_key=key,
+        identity=None if key else managed_identity(settings),
     )
 
 
@@ -313,4 +322,4 @@ def chunk_from(row: dict[str, Any]) -> Chunk:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

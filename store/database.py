@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import re
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 from urllib.parse import urlparse
 
 import aiosqlite
 import asyncpg
 
 Row = dict[str, Any]
+PasswordProvider = Callable[[], Awaitable[str]]  # PostgreSQL: a fresh password for each new connection
 _PLACEHOLDER = re.compile(r"\?")
 
 
@@ -81,7 +83,7 @@ class SqliteDatabase(Database):
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str) -> "SqliteDatabase":
+    async def open(cls, path: str) -> SqliteDatabase:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
@@ -146,8 +148,9 @@ class PostgresDatabase(_PostgresExecutor, Database):
         self._pool = pool
 
     @classmethod
-    async def open(cls, url: str) -> "PostgresDatabase":
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
+    async def open(cls, url: str, password: PasswordProvider | None = None) -> PostgresDatabase:
+        """``password``: asked for each new connection (an Entra ID token, valid about an hour)."""
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=10, **({"password": password} if password else {}))
         return cls(pool)
 
     @asynccontextmanager
@@ -159,11 +162,11 @@ class PostgresDatabase(_PostgresExecutor, Database):
         await self._pool.close()
 
 
-async def open_database(url: str) -> Database:
+async def open_database(url: str, *, password: PasswordProvider | None = None) -> Database:
     """``sqlite:///path/to/file.db``, ``sqlite:///:memory:`` or ``postgresql://…``."""
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         return await SqliteDatabase.open(url.removeprefix("sqlite:///"))
     if scheme in ("postgresql", "postgres"):
-        return await PostgresDatabase.open(url)
+        return await PostgresDatabase.open(url, password)
     raise ValueError(f"RAKEL_DATABASE_URL: unsupported database scheme {scheme!r}")

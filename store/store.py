@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from store.analytics import AnalyticsRepository
 from store.answers import AnswerRepository
-from store.database import Database, open_database
+from store.database import Database, PasswordProvider, open_database
 from store.dialogs import DialogRepository
 from store.feedback import FeedbackRepository
 from store.handoffs import HandoffRepository
@@ -39,8 +39,10 @@ class Store:
         await self.db.close()
 
 
-async def open_store(database_url: str, *, staff_municipality: str = "ror-ikt") -> Store:
-    db = await open_database(database_url)
+async def open_store(
+    database_url: str, *, staff_municipality: str = "ror-ikt", password: PasswordProvider | None = None
+) -> Store:
+    db = await open_database(database_url, password=password)
     await migrate(db)
     return Store(
         db=db,

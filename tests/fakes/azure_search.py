@@ -55,6 +55,7 @@ class FakeAzureSearch(FakeServer):
     def __init__(self, tls: LocalTls, *, api_key: str) -> None:
         super().__init__(tls)
         self.api_key = api_key
+        self.bearer_token = ""  # set: an Entra ID token (Authorization: Bearer) is accepted instead of the key
         self.indexes: dict[str, FakeIndex] = {}
 
     @property
@@ -68,7 +69,8 @@ class FakeAzureSearch(FakeServer):
         app.router.add_route("*", "/indexes('{name}'){rest:.*}", self._dispatch)
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        if request.headers.get("api-key") != self.api_key:
+        bearer = self.bearer_token and request.headers.get("Authorization") == f"Bearer {self.bearer_token}"
+        if request.headers.get("api-key") != self.api_key and not bearer:
             return _error(403, "Forbidden: the api-key is not valid")
         if not request.query.get("api-version"):
             return _error(400, "The api-version query parameter is missing")

@@ -30,6 +30,7 @@ class FakeOpenAi(FakeServer):
         self.dimensions = dimensions
         self.api_version = api_version
         self.delay = 0.0
+        self.bearer_token = ""  # set: Azure paths accept this Entra ID token (Authorization: Bearer) instead of api-key
         self.deployments_called: list[str] = []
         self._replies: list[dict[str, Any]] = []
 
@@ -128,7 +129,8 @@ class FakeOpenAi(FakeServer):
             self.deployments_called.append(request.match_info["deployment"])
             if request.query.get("api-version") != self.api_version:
                 return _error(404, "Resource not found", "404")
-            if request.headers.get("api-key") != self.api_key:
+            bearer = self.bearer_token and request.headers.get("Authorization") == f"Bearer {self.bearer_token}"
+            if request.headers.get("api-key") != self.api_key and not bearer:
                 return _error(401, "Access denied due to invalid subscription key.", "401")
         elif request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "Incorrect API key provided.", "invalid_api_key")
