@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -22,6 +22,10 @@ class BotMetrics:
         )
         self.requests = Counter(
             "rakel_http_requests", "POST /api/messages by HTTP status", ["status"], registry=self.registry
+        )
+        self.jobs_running = Gauge(
+            "rakel_background_job_running", "1 while this process runs the background job (it holds its lease)",
+            ["job"], registry=self.registry,
         )
 
     def render(self) -> bytes:

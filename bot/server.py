@@ -42,7 +42,7 @@ class Runtime(Protocol):
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
-DRAINING = web.AppKey("draining", asyncio.Event)  # set on SIGTERM: /readyz answers 503 from then on
+DRAINING = web.AppKey("draining", asyncio.Event)  # set on SIGTERM: /readyz and new turns get 503 from then on
 READINESS_TIMEOUT_SECONDS = 3.0
 
 
@@ -73,7 +73,10 @@ def _tenant_allowed(activity: Activity, allowed: list[str]) -> bool:
 
 async def messages(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    response = await _messages(request, runtime)
+    if request.app[DRAINING].is_set():  # shutting down: not processed, so a load balancer may send it elsewhere
+        response = web.json_response({"error": "shutting down"}, status=503, headers={"Retry-After": "1"})
+    else:
+        response = await _messages(request, runtime)
     runtime.metrics.requests.labels(str(response.status)).inc()
     return response
 

@@ -1,9 +1,10 @@
 """`rakel serve` (and `python app.py`): run the bot's HTTP endpoint until SIGTERM or SIGINT.
 
-Shutdown is graceful, in the order a load balancer needs: /readyz answers 503 at once, the port stays
-open ``RAKEL_SHUTDOWN_DELAY_SECONDS`` longer, then the listening socket closes (no new requests) and the
-turns in flight get up to ``RAKEL_SHUTDOWN_GRACE_SECONDS`` to finish; then the background workers stop
-(handing back their leases) and the process exits 0.
+Shutdown is graceful, in the order a load balancer needs: at once /readyz answers 503 and so does every
+new request to /api/messages (not processed, so the balancer may retry it on another instance: nginx
+``proxy_next_upstream http_503 non_idempotent``); the port stays open ``RAKEL_SHUTDOWN_DELAY_SECONDS``
+so the balancer sees that, then closes, and the turns in flight get up to ``RAKEL_SHUTDOWN_GRACE_SECONDS``
+to finish; then the background workers stop (handing back their leases) and the process exits 0.
 """
 
 from __future__ import annotations

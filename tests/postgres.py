@@ -16,8 +16,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -44,18 +45,21 @@ def _run_as_cluster_owner(command: list[str]) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def temporary_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port; yields its URL (user ``rakel``, trust).
+    Raises ``LookupError`` with the reason when it cannot run here. Benchmarks use it too."""
     bindir = _postgres_bindir()
     if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: PostgreSQL store tests skipped")
+        raise LookupError("PostgreSQL binaries (initdb, pg_ctl) not found")
+    owner = None
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root without a 'postgres' user: PostgreSQL store tests skipped")
+            raise LookupError("running as root without a 'postgres' user") from None
     root = Path(tempfile.mkdtemp(prefix="rakel-pg-"))
-    if os.geteuid() == 0:
+    if owner is not None:
         os.chown(root, owner.pw_uid, owner.pw_gid)
     data, port = root / "data", _free_port()
     _run_as_cluster_owner([str(bindir / "initdb"), "-D", str(data), "-U", "rakel", "--auth=trust", "-E", "UTF8"])
@@ -68,6 +72,16 @@ def postgres_url() -> Iterator[str]:
     finally:
         _run_as_cluster_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(temporary_cluster())
+        except LookupError as reason:
+            pytest.skip(f"{reason}: PostgreSQL store tests skipped")
+        yield url
 
 
 def _create_database(url: str, name: str) -> None:

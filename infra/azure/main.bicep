@@ -77,6 +77,10 @@ param graphClientSecret string = ''
 @description('JSON list of SharePoint sites to index (RAKEL_SHAREPOINT_SITES)')
 param sharepointSites string = '[]'
 
+@secure()
+@description('The secret that keeps analytics user keys pseudonymous (RAKEL_ANALYTICS_KEY; a long random value)')
+param analyticsKey string
+
 param tags object = {}
 
 var suffix = uniqueString(resourceGroup().id, environmentName)
@@ -158,12 +162,14 @@ var secretValues = {
   'postgres-admin-password': postgresAdminPassword
   'pureservice-api-key': pureserviceApiKey
   'graph-client-secret': graphClientSecret
+  'analytics-key': analyticsKey
   'applicationinsights-connection-string': monitoring.outputs.applicationInsightsConnectionString
 }
 var secretSettings = [
   { name: 'RAKEL_APP_PASSWORD', secret: 'app-password', present: true }
   { name: 'RAKEL_PURESERVICE_API_KEY', secret: 'pureservice-api-key', present: !empty(pureserviceApiKey) }
   { name: 'RAKEL_GRAPH_CLIENT_SECRET', secret: 'graph-client-secret', present: !empty(graphClientSecret) }
+  { name: 'RAKEL_ANALYTICS_KEY', secret: 'analytics-key', present: true }
   { name: 'RAKEL_APPLICATIONINSIGHTS_CONNECTION_STRING', secret: 'applicationinsights-connection-string', present: true }
 ]
 

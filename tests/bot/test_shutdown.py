@@ -1,5 +1,6 @@
-"""Graceful shutdown of `rakel serve`: on SIGTERM /readyz says 503 at once, a turn in flight still gets
-its answer, new connections are refused once the delay is over, and the process exits 0."""
+"""Graceful shutdown of `rakel serve`: on SIGTERM /readyz and new turns get 503 at once (a new turn is not
+processed), a turn in flight still gets its answer, new connections are refused once the delay is over,
+and the process exits 0."""
 
 from __future__ import annotations
 
@@ -69,6 +70,9 @@ async def test_sigterm_drains_finishes_the_turn_in_flight_and_exits_0(tmp_path):
                 async with session.get(f"{base}/readyz") as response:
                     assert response.status == 503
                     assert (await response.json())["draining"] is True
+                llm_calls = len(llm.requests)
+                late = await channel.post(channel.activity(KARI, "message", text="hjelp"))
+                assert late.status == 503 and len(llm.requests) == llm_calls  # refused, not processed
                 result = await in_flight
                 assert result.status == 200
                 assert connector.replies(KARI.conversation_id), "the turn in flight was answered"

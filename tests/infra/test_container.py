@@ -5,6 +5,7 @@ code 0 on SIGTERM. Skipped with the reason when podman (or mmdebstrap for the ba
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
 import socket
@@ -17,11 +18,11 @@ import pytest
 
 from bot.local_client import LocalChannel
 from bot.local_connector import LocalConnector, start_local_connector
-from infra.container.build import BuildError, build, ensure_local_base, podman
+from infra.container.build import ROOT, BuildError, build, ensure_local_base, podman
 from tests.harness import KARI, text_of
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
-TAG = "localhost/rakel:test"
+TAG = f"localhost/rakel:test-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]}"  # one per checkout
 
 pytestmark = pytest.mark.container
 
