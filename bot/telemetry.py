@@ -80,7 +80,7 @@ def build_telemetry(settings: Settings) -> Telemetry | None:
         "service.name": settings.otel_service_name,
         "service.instance.id": f"{socket.gethostname()}-{os.getpid()}",
     })
-    tracer_provider = TracerProvider(resource=resource)
+    tracer_provider = TracerProvider(resource=resource, shutdown_on_exit=False)  # the app shuts it down
     readers: list[MetricReader] = []
     if settings.otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
@@ -97,6 +97,6 @@ def build_telemetry(settings: Settings) -> Telemetry | None:
         tracer_provider.add_span_processor(BatchSpanProcessor(AzureMonitorTraceExporter(**options)))
         readers.append(PeriodicExportingMetricReader(AzureMonitorMetricExporter(**options),
                                                      export_interval_millis=METRIC_INTERVAL_MS))
-    meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+    meter_provider = MeterProvider(resource=resource, metric_readers=readers, shutdown_on_exit=False)
     return Telemetry(tracer_provider.get_tracer("rakel"), meter_provider.get_meter("rakel"),
                      tracer_provider, meter_provider)

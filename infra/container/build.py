@@ -11,17 +11,21 @@ Podman reads ``infra/container/containers.conf`` (settings sandboxed machines ne
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINERFILE = ROOT / "infra" / "container" / "Containerfile"
 LOCAL_BASE = "localhost/debian-python:bookworm"
 BASE_PACKAGES = "python3,python3-venv,ca-certificates"
+BUILD_LOCK = Path(tempfile.gettempdir()) / "rakel-container-build.lock"
 
 
 class BuildError(RuntimeError):
@@ -43,11 +47,11 @@ def podman(*args: str, timeout: float = 900, check: bool = True) -> subprocess.C
 
 def ensure_local_base(name: str = LOCAL_BASE) -> str:
     """A minimal Debian bookworm with Python, imported as ``name`` (made once, then reused)."""
-    if podman("image", "exists", name, check=False).returncode == 0:
-        return name
-    if shutil.which("mmdebstrap") is None:
+    if shutil.which("mmdebstrap") is None and podman("image", "exists", name, check=False).returncode != 0:
         raise BuildError("mmdebstrap is missing (apt-get install mmdebstrap)")
-    with tempfile.TemporaryDirectory(prefix="rakel-base-") as folder:
+    with _one_build_at_a_time(), tempfile.TemporaryDirectory(prefix="rakel-base-") as folder:
+        if podman("image", "exists", name, check=False).returncode == 0:
+            return name
         tarball = Path(folder) / "base.tar"
         result = subprocess.run(["mmdebstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", "bookworm",
                                  str(tarball)], capture_output=True, text=True, timeout=900)
@@ -58,14 +62,23 @@ def ensure_local_base(name: str = LOCAL_BASE) -> str:
 
 
 def build(tag: str, *, base: str | None = None, ca_file: Path | None = None) -> str:
-    """Build the image from the repository's Containerfile; return its tag."""
+    """Build the image from the repository's Containerfile; return its tag. Builds on one machine take
+    turns (a lock file): one at a time, each reuses the layers the last one cached."""
     args = ["build", "--format", "docker", "--network=host", "-f", str(CONTAINERFILE), "-t", tag]
     if base:
         args += ["--build-arg", f"BASE={base}"]
     if ca_file:
         args += ["--volume", f"{ca_file}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt"]
-    podman(*args, str(ROOT))
+    with _one_build_at_a_time():
+        podman(*args, str(ROOT))
     return tag
+
+
+@contextmanager
+def _one_build_at_a_time() -> Iterator[None]:
+    with open(BUILD_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def main() -> int:
