@@ -95,7 +95,7 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None, clock: Cl
     channel = build_channel(settings, life, store.references, installer=pc.installer)
     llm = llm or _closing(life, build_llm(settings))
     desk = pureservice.build(settings, life) or local_desk.build(
-        settings, life, store.db, channel.messenger, card=channel_card, clock=clock)
+        settings, life, store.db, store.leases, channel.messenger, card=channel_card, clock=clock)
     events = analytics.build(settings, life, store.analytics, clock, repeat=_repeat,
                              on_event=lambda event: channel.metrics.outcomes.labels(event.outcome, event.municipality).inc())
     adapters = Adapters(

@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 async def run(settings: Settings, args: argparse.Namespace, console: Console | None = None) -> int:
     console = console or Console()
     store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
-    desk = LocalTicketDesk(store.db)
+    desk = LocalTicketDesk(store.db, store.leases)
     try:
         action = args.action or "list"
         if action == "outbox":

@@ -110,6 +110,10 @@ class TicketDeskError(Exception):
 class TicketDesk(Protocol):
     async def create_ticket(self, draft: TicketDraft) -> TicketSummary: ...
 
+    async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
+        """The ticket created with this key, if the desk has one."""
+        ...
+
     async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
         """Open and recently closed tickets of this requester, newest first."""
         ...

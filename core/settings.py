@@ -138,7 +138,12 @@ class Settings(BaseSettings):
     # A "Send" click waits this long for the desk, then answers "queued" (Teams repeats an unanswered
     # card action after about 5 s); the attempt itself goes on in the background.
     tickets_send_wait_seconds: float = Field(4.0, gt=0, le=10)
-    tickets_attempt_timeout_seconds: float = Field(60.0, gt=0)  # one attempt to create a ticket, at most
+    # One attempt to create a ticket, at most: a create is waited for this long (holding its lease), not cut off
+    # at the request timeout, since Pureservice may still store it; the next attempt looks before creating.
+    tickets_attempt_timeout_seconds: float = Field(180.0, gt=0)
+    tickets_recheck_seconds: float = Field(3.0, ge=0)  # a retry looks for the ticket, waits this, looks again
+    tickets_refused_retry_initial_seconds: float = Field(900.0, gt=0)  # a refused ticket is tried again after
+    tickets_refused_retry_max_seconds: float = Field(6 * 3600.0, gt=0)  # this, doubling up to this
     tickets_retry_initial_seconds: float = Field(15.0, gt=0)  # the outbox waits this long after a failure,
     tickets_retry_max_seconds: float = Field(900.0, gt=0)  # doubling each time, up to this; never gives up
     tickets_worker_interval_seconds: float = Field(2.0, gt=0)  # the outbox worker looks for due tickets this often

@@ -60,21 +60,21 @@ class Skills:
 
 def build_outbox(adapters: Adapters) -> TicketOutbox:
     settings = adapters.settings
-    retry_initial, no_answer_delay = settings.tickets_retry_initial_seconds, 0.0
+    retry_initial = settings.tickets_retry_initial_seconds
     if settings.pureservice_url:
-        # A create cut off by a timeout may still land; the retry comes well after it would have.
         retry_initial = max(retry_initial, settings.pureservice_timeout_seconds)
-        no_answer_delay = 3 * settings.pureservice_timeout_seconds
+    refused_initial = settings.tickets_refused_retry_initial_seconds
     return TicketOutbox(
         adapters.store.tickets.outbox, adapters.desk, adapters.messenger,
         clock=adapters.clock,
         schedule=RetrySchedule(retry_initial, max(retry_initial, settings.tickets_retry_max_seconds)),
+        refused_schedule=RetrySchedule(refused_initial, max(refused_initial, settings.tickets_refused_retry_max_seconds)),
         wait_seconds=settings.tickets_send_wait_seconds,
         attempt_timeout=settings.tickets_attempt_timeout_seconds,
+        recheck_delay=settings.tickets_recheck_seconds,
         interval=settings.tickets_worker_interval_seconds,
         concurrency=settings.tickets_worker_concurrency,
         kundeservice_phone=settings.kundeservice_phone,
-        no_answer_delay=no_answer_delay,
     )
 
 

@@ -11,6 +11,7 @@ from store.dialogs import DialogRepository
 from store.feedback import FeedbackRepository
 from store.handoffs import HandoffRepository
 from store.history import HistoryRepository
+from store.leases import LeaseKeeper
 from store.migrations import migrate
 from store.pc import PcRepositories
 from store.references import ReferenceRepository
@@ -21,6 +22,7 @@ from store.users import UserRepository
 @dataclass
 class Store:
     db: Database
+    leases: LeaseKeeper  # this process's leases (heartbeats; released at close)
     users: UserRepository
     references: ReferenceRepository
     dialogs: DialogRepository
@@ -36,6 +38,7 @@ class Store:
         await self.db.fetch_value("SELECT 1 AS ok")
 
     async def close(self) -> None:
+        await self.leases.close()
         await self.db.close()
 
 
@@ -44,8 +47,10 @@ async def open_store(
 ) -> Store:
     db = await open_database(database_url, password=password)
     await migrate(db)
+    leases = LeaseKeeper(db)
     return Store(
         db=db,
+        leases=leases,
         users=UserRepository(db, staff_municipality),
         references=ReferenceRepository(db),
         dialogs=DialogRepository(db),
@@ -54,6 +59,6 @@ async def open_store(
         answers=AnswerRepository(db),
         handoffs=HandoffRepository(db),
         pc=PcRepositories.open(db),
-        tickets=TicketRepositories.open(db),
+        tickets=TicketRepositories.open(db, leases),
         analytics=AnalyticsRepository(db),
     )

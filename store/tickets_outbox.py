@@ -1,21 +1,24 @@
 """The ticket outbox: every ticket a skill files is written here first, and stays until the desk has it.
 
-A row is sent by whoever holds its lease (``lease_owner`` until ``lease_until``). Claiming is one
-conditional ``UPDATE ... WHERE lease_until < now``: of several processes on one database exactly one
-changes the row, and only that one talks to the desk. Every later write names the owner, so a process
-whose lease ran out cannot overwrite the result of the one that took over. The retry schedule
-(``attempts``, ``next_attempt_at``) lives in the row, so it survives restarts.
+A row is sent by whoever holds its lease (``lease_name``, store/leases.py): of several processes on
+one database exactly one talks to the desk about a ticket at a time, and a dead process's lease is
+taken over within seconds. Every later write names the holder (``HELD_BY``), so a process that lost
+its lease cannot overwrite the result of the one that took over. The retry schedule (``attempts``,
+``next_attempt_at``) lives in the row, so it survives restarts. A ticket the desk refused stays here
+(state ``failed``, visible with the reason) and is tried again on a slower schedule.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from core.ports import TicketAttachment, TicketDraft, TicketSummary
 from store.database import Database, Row
+from store.leases import HELD_BY, LeaseKeeper, free
 
 # Ticket states.
 PENDING, CREATED, FAILED = "pending", "created", "failed"
@@ -67,8 +70,6 @@ class OutboxEntry:
     state: str
     attempts: int
     next_attempt_at: float
-    lease_owner: str
-    lease_until: float
     last_error: str
     ticket: TicketSummary | None
     notify_state: str
@@ -86,8 +87,7 @@ class OutboxEntry:
             key=row["idempotency_key"], draft_json=row["draft"], subject=row["subject"],
             requester_email=row["requester_email"], notify_user_id=row["notify_user_id"],
             language=row["language"], state=row["state"], attempts=row["attempts"],
-            next_attempt_at=row["next_attempt_at"], lease_owner=row["lease_owner"],
-            lease_until=row["lease_until"], last_error=row["last_error"],
+            next_attempt_at=row["next_attempt_at"], last_error=row["last_error"],
             ticket=summary_from_json(row["ticket"]), notify_state=row["notify_state"],
             notify_attempts=row["notify_attempts"], created_at=row["created_at"], updated_at=row["updated_at"],
         )
@@ -95,111 +95,113 @@ class OutboxEntry:
 
 _INSERT = """
 INSERT INTO ticket_outbox (idempotency_key, draft, subject, requester_email, notify_user_id, language, state,
-    attempts, next_attempt_at, lease_owner, lease_until, last_error, ticket, notify_state, notify_attempts,
-    created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, '', '', ?, 0, ?, ?)
+    attempts, next_attempt_at, last_error, ticket, notify_state, notify_attempts, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', '', ?, 0, ?, ?)
 ON CONFLICT (idempotency_key) DO NOTHING
 """
-# Only the lease holder may record what happened.
-_MINE = "idempotency_key = ? AND lease_owner = ? AND state = 'pending'"
+_LEASE_PREFIX = "ticket_outbox:"
+_FREE = free(f"'{_LEASE_PREFIX}' || ticket_outbox.idempotency_key")
+_SENDABLE = "state IN ('pending', 'failed')"
+# Only the lease holder may record what happened (arguments: key, lease name, owner).
+_MINE = f"idempotency_key = ? AND {_SENDABLE} AND {HELD_BY}"
+
+
+def lease_name(key: str) -> str:
+    """The lease of one outbox row: held by the process sending it (or telling its user)."""
+    return _LEASE_PREFIX + key
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, leases: LeaseKeeper) -> None:
         self._db = db
+        self.leases = leases
+
+    def _mine(self, key: str) -> tuple[str, str, str]:
+        return key, lease_name(key), self.leases.owner
 
     # --- adding and claiming --------------------------------------------------------------
     async def add(
-        self, draft: TicketDraft, *, notify_user_id: str, language: str, owner: str, lease_until: float,
-        now: float, notify: bool = False,
+        self, draft: TicketDraft, *, notify_user_id: str, language: str, now: float, notify: bool = False,
     ) -> bool:
-        """Store a new draft, leased to ``owner`` (empty owner: free for the worker). False if the key exists."""
+        """Store a new draft, due now. False if the key exists."""
         return await self._db.execute(
             _INSERT, draft.idempotency_key, draft_to_json(draft), draft.subject, draft.requester_email,
-            notify_user_id, language, now, owner, lease_until,
-            NOTIFY_PENDING if notify and notify_user_id else NOTIFY_NONE, now, now,
+            notify_user_id, language, now, NOTIFY_PENDING if notify and notify_user_id else NOTIFY_NONE, now, now,
         ) == 1
 
     async def get(self, key: str) -> OutboxEntry | None:
         row = await self._db.fetch_one("SELECT * FROM ticket_outbox WHERE idempotency_key = ?", key)
         return OutboxEntry.from_row(row) if row else None
 
-    async def claim(self, key: str, owner: str, lease_until: float, now: float) -> bool:
-        """Take a pending row that is due and whose lease has run out (a second click, after a restart)."""
-        return await self._db.execute(
-            "UPDATE ticket_outbox SET lease_owner = ?, lease_until = ?, updated_at = ? "
-            "WHERE idempotency_key = ? AND state = 'pending' AND next_attempt_at <= ? AND lease_until < ?",
-            owner, lease_until, now, key, now, now,
-        ) == 1
-
-    async def rearm(self, draft: TicketDraft, owner: str, lease_until: float, now: float) -> bool:
-        """A failed row is tried again with a corrected draft (the desk refused it, so no ticket exists)."""
+    async def rearm(self, draft: TicketDraft, now: float) -> bool:
+        """A refused row (whose lease the caller holds) is tried now with a corrected draft."""
         return await self._db.execute(
             "UPDATE ticket_outbox SET draft = ?, subject = ?, state = 'pending', attempts = 0, next_attempt_at = ?, "
-            "lease_owner = ?, lease_until = ?, last_error = '', notify_state = 'none', updated_at = ? "
-            "WHERE idempotency_key = ? AND state = 'failed'",
-            draft_to_json(draft), draft.subject, now, owner, lease_until, now, draft.idempotency_key,
+            f"last_error = '', notify_state = 'none', updated_at = ? WHERE {_MINE} AND state = 'failed'",
+            draft_to_json(draft), draft.subject, now, now, *self._mine(draft.idempotency_key),
         ) == 1
 
-    async def claim_due(self, owner: str, now: float, lease_until: float, limit: int) -> list[OutboxEntry]:
-        """Lease up to ``limit`` rows that are due; each row goes to exactly one claimant."""
+    async def claim_due(self, now: float, limit: int) -> list[OutboxEntry]:
+        """Lease up to ``limit`` rows that are due (queued, or refused and due again); each row goes to
+        exactly one claimant."""
         candidates = await self._db.fetch_all(
-            "SELECT idempotency_key FROM ticket_outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-            "AND lease_until < ? ORDER BY next_attempt_at LIMIT ?",
-            now, now, limit,
+            f"SELECT idempotency_key FROM ticket_outbox WHERE {_SENDABLE} AND next_attempt_at <= ? AND {_FREE} "
+            "ORDER BY next_attempt_at LIMIT ?",
+            now, self.leases.now(), limit,
         )
+        return await self._leased(candidates, lambda entry: entry.state in (PENDING, FAILED)
+                                  and entry.next_attempt_at <= now)
+
+    async def _leased(self, candidates: list[Row], still: Callable[[OutboxEntry], bool]) -> list[OutboxEntry]:
         claimed = []
         for candidate in candidates:
-            changed = await self._db.execute(
-                "UPDATE ticket_outbox SET lease_owner = ?, lease_until = ?, updated_at = ? "
-                "WHERE idempotency_key = ? AND state = 'pending' AND next_attempt_at <= ? AND lease_until < ?",
-                owner, lease_until, now, candidate["idempotency_key"], now, now,
-            )
-            if changed == 1 and (entry := await self.get(candidate["idempotency_key"])) is not None:
+            key = candidate["idempotency_key"]
+            if not await self.leases.take(lease_name(key)):
+                continue
+            entry = await self.get(key)
+            if entry is not None and still(entry):  # nobody finished it between the SELECT and the lease
                 claimed.append(entry)
+            else:
+                await self.leases.release(lease_name(key))
         return claimed
 
-    async def release(self, owner: str, not_before: float) -> int:
-        """Give back every lease of ``owner`` (a clean shutdown), so another process need not wait them out.
+    async def begin_attempt(self, key: str, now: float) -> int:
+        """Count an attempt as it starts (a kill -9 mid-create is counted too); the attempts before it.
 
-        An attempt stopped halfway may still land at the desk, so the row is not tried again before
-        ``not_before``; by then the desk can tell that the ticket exists.
+        Any earlier attempt may have reached the desk without an answer, so a later one looks first.
         """
-        return await self._db.execute(
-            "UPDATE ticket_outbox SET lease_owner = '', lease_until = 0, "
-            "next_attempt_at = CASE WHEN next_attempt_at < ? THEN ? ELSE next_attempt_at END "
-            "WHERE lease_owner = ? AND lease_until > 0",
-            not_before, not_before, owner,
+        before = await self._db.fetch_value(
+            f"UPDATE ticket_outbox SET attempts = attempts + 1, updated_at = ? WHERE {_MINE} RETURNING attempts - 1 AS n",
+            now, *self._mine(key),
         )
+        return int(before or 0)
 
-    # --- outcomes -------------------------------------------------------------------------
-    async def created(self, key: str, owner: str, ticket: TicketSummary, notify: bool, now: float) -> bool:
+    # --- outcomes (by the lease holder) -----------------------------------------------------
+    async def created(self, key: str, ticket: TicketSummary, notify: bool, now: float) -> bool:
         """The desk has the ticket. A message already owed to the user stays owed."""
         return await self._db.execute(
-            "UPDATE ticket_outbox SET state = 'created', ticket = ?, lease_owner = '', lease_until = 0, "
-            "last_error = '', next_attempt_at = ?, updated_at = ?, "
-            "notify_state = CASE WHEN notify_state = 'pending' OR ? = 1 THEN "
+            "UPDATE ticket_outbox SET state = 'created', ticket = ?, last_error = '', next_attempt_at = ?, "
+            "updated_at = ?, notify_state = CASE WHEN notify_state = 'pending' OR ? = 1 THEN "
             "CASE WHEN notify_user_id = '' THEN 'none' ELSE 'pending' END ELSE notify_state END "
             f"WHERE {_MINE}",
-            summary_to_json(ticket), now, now, 1 if notify else 0, key, owner,
+            summary_to_json(ticket), now, now, 1 if notify else 0, *self._mine(key),
         ) == 1
 
-    async def retry_later(self, key: str, owner: str, next_attempt_at: float, error: str, now: float) -> bool:
+    async def retry_later(self, key: str, next_attempt_at: float, error: str, now: float) -> bool:
         return await self._db.execute(
-            "UPDATE ticket_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
-            f"lease_owner = '', lease_until = 0, updated_at = ? WHERE {_MINE}",
-            next_attempt_at, error[:1000], now, key, owner,
+            f"UPDATE ticket_outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE {_MINE}",
+            next_attempt_at, error[:1000], now, *self._mine(key),
         ) == 1
 
-    async def failed(self, key: str, owner: str, error: str, notify: bool, now: float) -> bool:
-        """The desk refused the ticket for good; the draft stays here, visible, and may be corrected."""
+    async def failed(self, key: str, error: str, notify: bool, next_attempt_at: float, now: float) -> bool:
+        """The desk refused the ticket: it stays here, visible, is tried again at ``next_attempt_at``
+        (on the slow schedule) and may be corrected. The user is told once (a message owed)."""
         return await self._db.execute(
-            "UPDATE ticket_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, lease_owner = '', "
-            "lease_until = 0, next_attempt_at = ?, updated_at = ?, "
+            "UPDATE ticket_outbox SET state = 'failed', last_error = ?, next_attempt_at = ?, updated_at = ?, "
             "notify_state = CASE WHEN (notify_state = 'pending' OR ? = 1) AND notify_user_id <> '' "
-            "THEN 'pending' ELSE notify_state END "
+            "AND state = 'pending' THEN 'pending' ELSE notify_state END "
             f"WHERE {_MINE}",
-            error[:1000], now, now, 1 if notify else 0, key, owner,
+            error[:1000], next_attempt_at, now, 1 if notify else 0, *self._mine(key),
         ) == 1
 
     async def want_notification(self, key: str, now: float) -> None:
@@ -211,35 +213,26 @@ class OutboxRepository:
         )
 
     # --- telling the user -----------------------------------------------------------------
-    async def claim_notifications(self, owner: str, now: float, lease_until: float, limit: int) -> list[OutboxEntry]:
+    async def claim_notifications(self, now: float, limit: int) -> list[OutboxEntry]:
         candidates = await self._db.fetch_all(
             "SELECT idempotency_key FROM ticket_outbox WHERE notify_state = 'pending' AND state <> 'pending' "
-            "AND next_attempt_at <= ? AND lease_until < ? ORDER BY next_attempt_at LIMIT ?",
-            now, now, limit,
+            f"AND notify_not_before <= ? AND {_FREE} ORDER BY notify_not_before LIMIT ?",
+            now, self.leases.now(), limit,
         )
-        claimed = []
-        for candidate in candidates:
-            changed = await self._db.execute(
-                "UPDATE ticket_outbox SET lease_owner = ?, lease_until = ? WHERE idempotency_key = ? "
-                "AND notify_state = 'pending' AND state <> 'pending' AND next_attempt_at <= ? AND lease_until < ?",
-                owner, lease_until, candidate["idempotency_key"], now, now,
-            )
-            if changed == 1 and (entry := await self.get(candidate["idempotency_key"])) is not None:
-                claimed.append(entry)
-        return claimed
+        return await self._leased(candidates, lambda entry: entry.notify_state == NOTIFY_PENDING
+                                  and entry.state != PENDING)
 
-    async def notified(self, key: str, owner: str, notify_state: str, now: float) -> None:
+    async def notified(self, key: str, notify_state: str, now: float) -> None:
         await self._db.execute(
-            "UPDATE ticket_outbox SET notify_state = ?, lease_owner = '', lease_until = 0, updated_at = ? "
-            "WHERE idempotency_key = ? AND lease_owner = ?",
-            notify_state, now, key, owner,
+            f"UPDATE ticket_outbox SET notify_state = ?, updated_at = ? WHERE idempotency_key = ? AND {HELD_BY}",
+            notify_state, now, *self._mine(key),
         )
 
-    async def notify_later(self, key: str, owner: str, next_attempt_at: float, now: float) -> None:
+    async def notify_later(self, key: str, not_before: float, now: float) -> None:
         await self._db.execute(
-            "UPDATE ticket_outbox SET notify_attempts = notify_attempts + 1, next_attempt_at = ?, lease_owner = '', "
-            "lease_until = 0, updated_at = ? WHERE idempotency_key = ? AND lease_owner = ?",
-            next_attempt_at, now, key, owner,
+            "UPDATE ticket_outbox SET notify_attempts = notify_attempts + 1, notify_not_before = ?, updated_at = ? "
+            f"WHERE idempotency_key = ? AND {HELD_BY}",
+            not_before, now, *self._mine(key),
         )
 
     # --- reading --------------------------------------------------------------------------
@@ -265,4 +258,3 @@ class OutboxRepository:
             "DELETE FROM ticket_outbox WHERE state = 'created' AND notify_state <> 'pending' AND updated_at < ?",
             before,
         )
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.database import Database
+from store.leases import LeaseKeeper
 from store.tickets_outbox import OutboxRepository
 from store.tickets_requests import AttachmentRefRepository, TicketRequestRepository
 
@@ -16,9 +17,9 @@ class TicketRepositories:
     outbox: OutboxRepository  # every ticket until the desk has it
 
     @classmethod
-    def open(cls, db: Database) -> TicketRepositories:
+    def open(cls, db: Database, leases: LeaseKeeper) -> TicketRepositories:
         return cls(
-            requests=TicketRequestRepository(db),
+            requests=TicketRequestRepository(db, leases),
             attachments=AttachmentRefRepository(db),
-            outbox=OutboxRepository(db),
+            outbox=OutboxRepository(db, leases),
         )

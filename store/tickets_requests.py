@@ -1,8 +1,10 @@
 """Ticket drafts on confirmation cards, and the files users sent in a conversation.
 
 A request is one card: what Rakel prefilled, the user's edits, the files fetched for it, and how far it
-got. Its state changes are conditional updates (``WHERE state = ...``), so of two clicks on the same
-card exactly one sends the ticket; the other shows what became of it.
+got. A click that sends it holds its lease (store/leases.py) until the draft is in the outbox, and its
+state changes are conditional updates (``WHERE state = ...``), so of two clicks on the same card exactly
+one sends the ticket; the other shows what became of it. A send whose process died is found by its
+free lease and finished by the worker.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 
 from core.messages import IncomingAttachment
 from store.database import Database, Row
+from store.leases import LeaseKeeper, free
 
-# OPEN: shown, editable. SENDING: a click is sending it (leased). SUBMITTED: in the outbox (the outbox row
+# OPEN: shown, editable. SENDING: a click is sending it (holding its lease). SUBMITTED: in the outbox (the outbox row
 # says whether the desk has it). FAILED: the desk refused it; editable, can be sent again.
 OPEN, SENDING, SUBMITTED, FAILED, CANCELLED = "open", "sending", "submitted", "failed", "cancelled"
 
@@ -59,7 +62,6 @@ class TicketRequest:
     notices: tuple[str, ...] = ()  # what the card tells the user about the text (e.g. "fnr_removed")
     files: tuple[StoredFile, ...] = ()
     state: str = OPEN
-    lease_until: float = 0.0
     error: str = ""
     created_at: float = 0.0
     updated_at: float = 0.0
@@ -80,7 +82,7 @@ class TicketRequest:
             subject=row["subject"], description=row["description"], category=row["category"],
             priority=row["priority"], phone=row["phone"], notices=tuple(json.loads(row["notices"])),
             files=tuple(StoredFile.from_json(item) for item in json.loads(row["files"])),
-            state=row["state"], lease_until=row["lease_until"], error=row["error"],
+            state=row["state"], error=row["error"],
             created_at=row["created_at"], updated_at=row["updated_at"],
         )
 
@@ -91,16 +93,23 @@ def _files_json(files: tuple[StoredFile, ...]) -> str:
 
 _INSERT = """
 INSERT INTO ticket_requests (id, conversation_id, user_id, user_name, user_email, language, subject, description,
-    category, priority, phone, notices, files, state, lease_until, idempotency_key, error, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?, '', ?, ?)
+    category, priority, phone, notices, files, state, idempotency_key, error, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, '', ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _EDITS = "subject = ?, description = ?, category = ?, phone = ?, notices = ?"
+_LEASE_PREFIX = "ticket_request:"
+_FREE = free(f"'{_LEASE_PREFIX}' || ticket_requests.id")
+
+
+def lease_name(request_id: str) -> str:
+    return _LEASE_PREFIX + request_id
 
 
 class TicketRequestRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, leases: LeaseKeeper) -> None:
         self._db = db
+        self._leases = leases
 
     async def add(self, request: TicketRequest, now: float) -> bool:
         """Store a new draft; False when one with this id exists (the same card was opened twice)."""
@@ -122,44 +131,64 @@ class TicketRequestRepository:
             *_edit_values(request), now, request.id,
         ) == 1
 
-    async def claim_for_send(self, request: TicketRequest, lease_until: float, now: float) -> bool:
+    async def claim_for_send(self, request: TicketRequest, now: float) -> bool:
         """Open (or refused, or a send that died with its process) -> sending, with the user's edits.
 
-        Exactly one click wins; the lease lets a later click (or the worker) finish a send whose
-        process stopped halfway.
+        Exactly one click wins and holds the draft's lease until ``finish``; when its process stops
+        halfway, the lease runs out within seconds and the worker (``claim_stalled``) finishes the send.
         """
-        return await self._db.execute(
-            f"UPDATE ticket_requests SET state = 'sending', {_EDITS}, lease_until = ?, error = '', updated_at = ? "
-            "WHERE id = ? AND (state IN ('open', 'failed') OR (state = 'sending' AND lease_until < ?))",
-            *_edit_values(request), lease_until, now, request.id, now,
+        if not await self._leases.take(lease_name(request.id)):
+            return False
+        changed = await self._db.execute(
+            f"UPDATE ticket_requests SET state = 'sending', {_EDITS}, error = '', updated_at = ? "
+            "WHERE id = ? AND state IN ('open', 'failed', 'sending')",
+            *_edit_values(request), now, request.id,
         ) == 1
+        if not changed:
+            await self._leases.release(lease_name(request.id))
+        return changed
 
-    async def claim_stalled(self, request_id: str, lease_until: float, now: float) -> bool:
-        return await self._db.execute(
-            "UPDATE ticket_requests SET lease_until = ?, updated_at = ? "
-            "WHERE id = ? AND state = 'sending' AND lease_until < ?",
-            lease_until, now, request_id, now,
-        ) == 1
+    async def claim_stalled(self, request_id: str) -> bool:
+        """Take over a send whose process stopped (its lease ran out or was never renewed)."""
+        if not await self._leases.take(lease_name(request_id)):
+            return False
+        request = await self.get(request_id)
+        if request is None or request.state != SENDING:
+            await self._leases.release(lease_name(request_id))
+            return False
+        return True
 
-    async def stalled(self, now: float, limit: int = 20) -> list[TicketRequest]:
-        """Sends whose process stopped before the draft reached the outbox."""
+    async def stalled(self, limit: int = 20) -> list[TicketRequest]:
+        """Sends whose process stopped before the draft reached the outbox (nobody holds their lease)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM ticket_requests WHERE state = 'sending' AND lease_until < ? ORDER BY updated_at LIMIT ?",
-            now, limit,
+            f"SELECT * FROM ticket_requests WHERE state = 'sending' AND {_FREE} ORDER BY updated_at LIMIT ?",
+            self._leases.now(), limit,
         )
         return [TicketRequest.from_row(row) for row in rows]
 
+    async def being_sent(self, request_id: str) -> bool:
+        """Is a click (in any process) sending this draft right now?"""
+        return await self._leases.holder(lease_name(request_id)) is not None
+
     async def finish(self, request_id: str, state: str, now: float, error: str = "") -> None:
-        """After a send: SUBMITTED (the files' bytes now live in the outbox, so they are dropped here) or FAILED."""
+        """After a send: SUBMITTED (the files' bytes now live in the outbox, so they are dropped here) or
+        FAILED; the draft's lease is given back."""
         request = await self.get(request_id)
         files = request.files if request else ()
         if state == SUBMITTED:
             files = tuple(replace(item, data=None) for item in files)
-        await self._db.execute(
-            "UPDATE ticket_requests SET state = ?, error = ?, files = ?, lease_until = 0, updated_at = ? "
-            "WHERE id = ? AND state = 'sending'",
-            state, error[:1000], _files_json(files), now, request_id,
-        )
+        try:
+            await self._db.execute(
+                "UPDATE ticket_requests SET state = ?, error = ?, files = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'sending'",
+                state, error[:1000], _files_json(files), now, request_id,
+            )
+        finally:
+            await self._leases.release(lease_name(request_id))
+
+    async def let_go(self, request_id: str) -> None:
+        """Give the draft's lease back without a result (``finish`` does it with one)."""
+        await self._leases.release(lease_name(request_id))
 
     async def reopen(self, request_id: str, error: str, now: float) -> bool:
         """A submitted ticket that the desk refused later (in the background) becomes editable again."""

@@ -13,6 +13,7 @@ from core.lifecycle import Lifecycle
 from core.ports import Messenger
 from core.settings import Settings
 from store.database import Database
+from store.leases import LeaseKeeper
 
 __all__ = ["STATUSES", "AnnouncingLocalDesk", "LocalTicket", "LocalTicketDesk", "build"]
 
@@ -21,6 +22,7 @@ def build(
     settings: Settings,
     life: Lifecycle,
     db: Database,
+    leases: LeaseKeeper,
     messenger: Messenger,
     *,
     card: Callable[[LocalTicket], dict[str, Any]],
@@ -28,7 +30,7 @@ def build(
 ) -> AnnouncingLocalDesk:
     """The desk, announcing in ``RAKEL_KUNDESERVICE_CONVERSATION_ID`` when it is set (``card`` draws a ticket)."""
     desk = AnnouncingLocalDesk(
-        LocalTicketDesk(db), messenger, settings.kundeservice_conversation_id, card, clock,
+        LocalTicketDesk(db, leases), messenger, settings.kundeservice_conversation_id, card, clock,
         interval=5 * settings.tickets_worker_interval_seconds, retry_seconds=settings.tickets_retry_initial_seconds,
     )
     if desk.announces:

@@ -18,8 +18,6 @@ from core.ports import Messenger, TicketDraft, TicketSummary
 
 log = logging.getLogger(__name__)
 
-POST_LEASE_SECONDS = 60.0
-
 
 class AnnouncingLocalDesk:
     """A TicketDesk: the local desk's tickets, announced in ``channel_id`` (when one is set) as ``card``
@@ -53,6 +51,9 @@ class AnnouncingLocalDesk:
             task.add_done_callback(self._posts.discard)
         return ticket
 
+    async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
+        return await self.local.find_ticket(idempotency_key)
+
     async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
         return await self.local.tickets_for(requester_email)
 
@@ -66,18 +67,18 @@ class AnnouncingLocalDesk:
         await self.local.check()
 
     async def announce(self, ticket_id: str) -> None:
-        now = self._clock().timestamp()
-        if not await self.local.claim_announcement(ticket_id, now + POST_LEASE_SECONDS, now):
-            return
-        ticket = await self.local.get(ticket_id)
-        if ticket is None:
+        if not await self.local.claim_announcement(ticket_id, self._clock().timestamp()):
             return
         try:
+            ticket = await self.local.get(ticket_id)
             posted = await self._messenger.start_thread(self._channel_id, Reply(card=self._card(ticket)))
         except Exception as error:  # noqa: BLE001 - Teams refused or is down: the job posts it later
             log.warning("could not post a new ticket in the Kundeservice channel", extra={"error": repr(error)})
             await self.local.announce_later(ticket_id, self._clock().timestamp() + self._retry_seconds)
             return
+        except BaseException:
+            await self.local.announce_later(ticket_id, 0.0)  # cancelled (shutdown): another process posts it
+            raise
         await self.local.announced(ticket_id, posted.conversation_id, self._clock().timestamp())
 
     async def run(self) -> None:

@@ -18,12 +18,15 @@ from datetime import UTC, datetime
 
 from core.ports import TicketDraft, TicketSummary
 from store.database import Database, Executor, Row
+from store.leases import LeaseKeeper, free
 
 NEW = "Ny"
 RESOLVED = "Løst"
 STATUSES = {"Ny": True, "Under arbeid": True, "Venter": True, "Løst": False, "Lukket": False}  # name -> open
 RECENT_SECONDS = 30 * 24 * 3600  # closed tickets stay in "my tickets" this long (as Pureservice's desk)
 MAX_LISTED = 20
+_ANNOUNCE_PREFIX = "ticket_announce:"
+_ANNOUNCE_FREE = free(f"'{_ANNOUNCE_PREFIX}' || ticket_local.id")
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,9 @@ def _ticket(row: Row, attachment_names: tuple[str, ...] = ()) -> LocalTicket:
 
 
 class LocalTicketDesk:
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, leases: LeaseKeeper, clock: Callable[[], float] = time.time) -> None:
         self._db = db
+        self._leases = leases
         self._clock = clock
 
     # --- TicketDesk -----------------------------------------------------------------------
@@ -82,6 +86,10 @@ class LocalTicketDesk:
                 row = await tx.fetch_one("SELECT * FROM ticket_local WHERE idempotency_key = ?", draft.idempotency_key)
         assert row is not None
         return _ticket(row).summary()
+
+    async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
+        row = await self._db.fetch_one("SELECT * FROM ticket_local WHERE idempotency_key = ?", idempotency_key)
+        return _ticket(row).summary() if row else None
 
     async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
         """Open and recently changed tickets of this requester, newest first; never anyone else's."""
@@ -150,31 +158,43 @@ class LocalTicketDesk:
 
     # --- announcing in the Kundeservice channel (exactly one process posts each ticket) ----
     async def unannounced(self, now: float, limit: int = 20) -> list[str]:
+        """Tickets not posted yet, due (a failed post waits for its retry time), that nobody is posting."""
         rows = await self._db.fetch_all(
-            "SELECT id FROM ticket_local WHERE announced_at IS NULL AND announce_lease_until < ? "
-            "ORDER BY number LIMIT ?",
-            now, limit,
+            "SELECT id FROM ticket_local WHERE announced_at IS NULL AND announce_not_before < ? "
+            f"AND {_ANNOUNCE_FREE} ORDER BY number LIMIT ?",
+            now, self._leases.now(), limit,
         )
         return [row["id"] for row in rows]
 
-    async def claim_announcement(self, ticket_id: str, lease_until: float, now: float) -> bool:
-        return await self._db.execute(
-            "UPDATE ticket_local SET announce_lease_until = ? "
-            "WHERE id = ? AND announced_at IS NULL AND announce_lease_until < ?",
-            lease_until, ticket_id, now,
-        ) == 1
+    async def claim_announcement(self, ticket_id: str, now: float) -> bool:
+        """Become the one process posting this ticket; hold the lease until ``announced``/``announce_later``."""
+        if not await self._leases.take(_ANNOUNCE_PREFIX + ticket_id):
+            return False
+        due = await self._db.fetch_value(
+            "SELECT COUNT(*) AS n FROM ticket_local WHERE id = ? AND announced_at IS NULL AND announce_not_before < ?",
+            ticket_id, now,
+        )
+        if not due:
+            await self._leases.release(_ANNOUNCE_PREFIX + ticket_id)
+        return bool(due)
 
     async def announced(self, ticket_id: str, thread: str, now: float) -> None:
-        await self._db.execute(
-            "UPDATE ticket_local SET announced_at = ?, announce_thread = ?, announce_lease_until = 0 WHERE id = ?",
-            now, thread, ticket_id,
-        )
+        try:
+            await self._db.execute(
+                "UPDATE ticket_local SET announced_at = ?, announce_thread = ?, announce_not_before = 0 WHERE id = ?",
+                now, thread, ticket_id,
+            )
+        finally:
+            await self._leases.release(_ANNOUNCE_PREFIX + ticket_id)
 
     async def announce_later(self, ticket_id: str, retry_at: float) -> None:
-        await self._db.execute(
-            "UPDATE ticket_local SET announce_lease_until = ? WHERE id = ? AND announced_at IS NULL",
-            retry_at, ticket_id,
-        )
+        try:
+            await self._db.execute(
+                "UPDATE ticket_local SET announce_not_before = ? WHERE id = ? AND announced_at IS NULL",
+                retry_at, ticket_id,
+            )
+        finally:
+            await self._leases.release(_ANNOUNCE_PREFIX + ticket_id)
 
     # --- plumbing -------------------------------------------------------------------------
     async def _insert(self, tx: Executor, draft: TicketDraft) -> None:
@@ -188,7 +208,7 @@ class LocalTicketDesk:
         inserted = await tx.execute(
             "INSERT INTO ticket_local (id, number, idempotency_key, subject, description, category, priority, "
             "requester_email, requester_key, requester_name, phone, status, created_at, updated_at, announced_at, "
-            "announce_lease_until, announce_thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, '') "
+            "announce_not_before, announce_thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, '') "
             "ON CONFLICT (idempotency_key) DO NOTHING",
             ticket_id, int(number), draft.idempotency_key, draft.subject, description, draft.category,
             draft.priority, draft.requester_email, draft.requester_email.casefold(), draft.requester_name,

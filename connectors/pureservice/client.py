@@ -164,9 +164,13 @@ class PureserviceClient:
         return await self._cached_id(entity, f"key == {string_literal(key)}")
 
     # --- writing --------------------------------------------------------------------------
-    async def create(self, entity: str, record: Mapping[str, Any]) -> Row:
-        """``POST /{entity}/`` with ``{"<plural>": [record]}``; the created row as the server returns it."""
-        body = await self.request("POST", f"/{entity}/", json_body={plural(entity): [record]})
+    async def create(self, entity: str, record: Mapping[str, Any], *, timeout: float | None = None) -> Row:
+        """``POST /{entity}/`` with ``{"<plural>": [record]}``; the created row as the server returns it.
+
+        ``timeout`` (seconds) replaces the request timeout: a slow create may still be stored, so its
+        caller waits for the answer rather than cut it off and guess.
+        """
+        body = await self.request("POST", f"/{entity}/", json_body={plural(entity): [record]}, timeout=timeout)
         rows = _page(body, entity).rows
         if not rows:
             raise PureserviceError(f"POST /{entity}/ returned no {plural(entity)}", retryable=False)
@@ -181,6 +185,7 @@ class PureserviceClient:
         params: Mapping[str, str | int] | None = None,
         json_body: Any = None,
         retry: bool = True,
+        timeout: float | None = None,
     ) -> Any:
         """The decoded JSON body, after retries; raises a PureserviceError otherwise."""
         url = URL(
@@ -197,7 +202,7 @@ class PureserviceClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._send(method, url, path, json_body)
+                return await self._send(method, url, path, json_body, timeout)
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def close(self) -> None:
@@ -211,21 +216,22 @@ class PureserviceClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def _send(self, method: str, url: URL, path: str, json_body: Any) -> Any:
+    async def _send(self, method: str, url: URL, path: str, json_body: Any, timeout: float | None) -> Any:
         headers = {"X-Authorization-Key": self._api_key, "Accept": MEDIA_TYPE}
         data = None
         if json_body is not None:
             headers["Content-Type"] = MEDIA_TYPE
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        limit = aiohttp.ClientTimeout(total=timeout) if timeout is not None else self._timeout
         async with self._limiter:
             started = time.monotonic()
             try:
-                async with self._client().request(method, url, headers=headers, data=data) as response:
+                async with self._client().request(method, url, headers=headers, data=data, timeout=limit) as response:
                     body = await response.read()
                     status, retry_after = response.status, parse_retry_after(response.headers.get("Retry-After"))
             except TimeoutError as error:
                 raise UnavailableError(
-                    f"Pureservice did not answer {method} {path} within {self._timeout.total:g} s",
+                    f"Pureservice did not answer {method} {path} within {limit.total:g} s",
                     retryable=True,
                 ) from error
             except aiohttp.ClientError as error:

@@ -90,6 +90,7 @@ class PureserviceTicketDesk:
         recent_days: int = 30,
         max_listed: int = 20,
         create_attempts: int = 2,
+        create_timeout: float | None = None,
         backoff_seconds: float = 1.0,
         resolved_page_size: int = 100,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -101,6 +102,7 @@ class PureserviceTicketDesk:
         self._recent = timedelta(days=recent_days)
         self._max_listed = max_listed
         self._create_attempts = create_attempts
+        self._create_timeout = create_timeout
         self._backoff = wait_exponential_jitter(initial=backoff_seconds, max=10 * backoff_seconds)
         self._resolved_page_size = resolved_page_size
         self._clock = clock
@@ -117,14 +119,16 @@ class PureserviceTicketDesk:
             client or PureserviceClient.from_settings(settings),
             fallback_requester_email=settings.pureservice_fallback_requester_email,
             names=DeskNames(zone=settings.pureservice_zone),
+            create_timeout=settings.tickets_attempt_timeout_seconds,
         )
 
     # --- TicketDesk -----------------------------------------------------------------------
     async def create_ticket(self, draft: TicketDraft) -> TicketSummary:
         """Create the ticket once, whatever happens: retried here a little, then by the caller's outbox.
 
-        After a timeout the POST may still be running on the server, so it is not repeated at once:
-        the error goes to the caller, whose later retry (after more than the timeout) finds the ticket.
+        The POST is waited for up to ``create_timeout`` (a slow create may still be stored); after no
+        answer it is not repeated here: the error goes to the caller, whose later attempt looks for
+        the key (twice, a little apart) before it creates.
         """
         lock = self._key_locks.get(draft.idempotency_key)
         if lock is None:
@@ -141,6 +145,12 @@ class PureserviceTicketDesk:
                 with attempt:
                     return await self._create_once(draft)
         raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
+        ticket = await self._ticket_with_reference(idempotency_key)
+        if ticket is None:
+            return None
+        return self._summary(ticket, await self._status_table(), "")
 
     async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
         """Open and recently changed tickets of this requester, newest first; never anyone else's."""
@@ -216,7 +226,7 @@ class PureserviceTicketDesk:
     async def _create_once(self, draft: TicketDraft) -> TicketSummary:
         ticket = await self._ticket_with_reference(draft.idempotency_key)
         if ticket is None:
-            ticket = await self._client.create("ticket", await self._new_ticket(draft))
+            ticket = await self._client.create("ticket", await self._new_ticket(draft), timeout=self._create_timeout)
             log.info("pureservice created ticket %s (number %s)", ticket["id"], ticket.get("requestNumber"))
         else:
             log.info(

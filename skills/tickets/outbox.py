@@ -3,22 +3,23 @@
 ``submit`` writes the draft to the outbox table first, then tries the desk while the user waits (a
 few seconds at most). When the desk is down or slow the ticket stays queued; the worker (a background
 job of the tickets skill, in every bot process) retries it on an exponential schedule kept in the
-row, and tells the user the number when it exists - also after a restart. The idempotency key keeps
-it to one ticket: the outbox row is unique per key, its lease lets one process at a time talk to
-the desk, and the desk itself finds a ticket already carrying the key (Pureservice's
-``customerReference``, the local desk's unique column).
+row, and tells the user the number when it exists - also after a restart. A ticket the desk refused
+stays in the outbox (state ``failed``, with the reason) and is tried again on a slower schedule.
+
+One ticket per idempotency key: the outbox row is unique per key; the process that sends it holds the
+row's lease (store/leases.py) for the whole attempt, renewed by heartbeats, so no one retries a create
+that may still be in flight; and an attempt after an earlier one (which may have reached the desk
+without an answer) looks for the key, waits a little and looks again before it creates
+(Pureservice's ``customerReference``, the local desk's unique column).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -45,13 +46,12 @@ from store.tickets_outbox import (
     NOTIFY_UNREACHABLE,
     OutboxEntry,
     OutboxRepository,
+    lease_name,
 )
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-LEASE_MARGIN_SECONDS = 30.0
-NOTIFY_LEASE_SECONDS = 60.0
 MAX_NOTIFY_ATTEMPTS = 10
 POLL_SECONDS = 0.1
 PRUNE_EVERY_SECONDS = 3600.0
@@ -117,56 +117,59 @@ class TicketOutbox:
         *,
         clock: Callable[[], datetime],
         schedule: RetrySchedule,
+        refused_schedule: RetrySchedule,
         wait_seconds: float,
         attempt_timeout: float,
+        recheck_delay: float,
         interval: float,
         concurrency: int,
         kundeservice_phone: str,
-        no_answer_delay: float,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._repo = repo
+        self._leases = repo.leases
         self._desk = desk
         self._messenger = messenger
         self._clock = clock
         self._schedule = schedule
+        self._refused = refused_schedule
         self._wait_seconds = wait_seconds
         self._attempt_timeout = attempt_timeout
+        self._recheck_delay = recheck_delay
         self._interval = interval
         self._concurrency = concurrency
         self._phone = kundeservice_phone
-        # After a create got no answer (timeout, broken connection) it may still land at the desk; the
-        # retry waits long enough for the desk to show it, so the retry finds it instead of doubling it.
-        self._no_answer_delay = no_answer_delay
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process, in leases
+        self._sleep = sleep
         self._tasks: set[asyncio.Task[Any]] = set()
         self._last_prune = 0.0
 
     def _now(self) -> float:
         return self._clock().timestamp()
 
-    def _lease(self) -> float:
-        return self._now() + self._attempt_timeout + LEASE_MARGIN_SECONDS
-
     # --- TicketSubmitter ------------------------------------------------------------------
     async def submit(
         self, draft: TicketDraft, *, notify_user_id: str | None = None, language: str = Language.BOKMAAL.value
     ) -> TicketSubmission:
-        """Create now, or queue; raises a non-retryable TicketDeskError when the desk refuses the ticket."""
+        """Create now, or queue; raises a non-retryable TicketDeskError when the desk refuses the ticket
+        (the draft then stays in the outbox, visible, and is tried again on the slow schedule)."""
         key = draft.idempotency_key
-        owned = await self._repo.add(
-            draft, notify_user_id=notify_user_id or "", language=language, owner=self.owner,
-            lease_until=self._lease(), now=self._now(),
-        )
-        if not owned:
-            entry = await self._repo.get(key)
-            if entry is not None and entry.state == CREATED:
-                return TicketSubmission(entry.ticket, queued=False)
-            if entry is not None and entry.state == FAILED:
-                owned = await self._repo.rearm(draft, self.owner, self._lease(), self._now())
-            else:
-                owned = await self._repo.claim(key, self.owner, self._lease(), self._now())
-        if not owned:
+        if not await self._leases.take(lease_name(key)):  # another click or process is sending it
             return await self._outcome_of_another(key)
+        try:
+            entry = await self._repo.get(key)
+            if entry is None:
+                await self._repo.add(draft, notify_user_id=notify_user_id or "", language=language, now=self._now())
+            elif entry.state == CREATED:
+                await self._leases.release(lease_name(key))
+                return TicketSubmission(entry.ticket, queued=False)
+            elif entry.state == FAILED:
+                await self._repo.rearm(draft, self._now())
+            elif entry.next_attempt_at > self._now():  # queued, and its schedule says not yet
+                await self._leases.release(lease_name(key))
+                return await self._outcome_of_another(key)
+        except BaseException:
+            await self._leases.release(lease_name(key))
+            raise
         waiter = _Waiter(user_waiting=True)
         task = self._spawn(self._attempt(key, draft, waiter))
         try:
@@ -184,10 +187,7 @@ class TicketOutbox:
 
     async def enqueue(self, draft: TicketDraft, *, notify_user_id: str, language: str) -> None:
         """Queue without trying now (nobody is waiting); the user is told the outcome."""
-        await self._repo.add(
-            draft, notify_user_id=notify_user_id, language=language, owner="", lease_until=0.0, now=self._now(),
-            notify=True,
-        )
+        await self._repo.add(draft, notify_user_id=notify_user_id, language=language, now=self._now(), notify=True)
 
     async def entry(self, key: str) -> OutboxEntry | None:
         return await self._repo.get(key)
@@ -215,38 +215,62 @@ class TicketOutbox:
         return task
 
     async def _attempt(self, key: str, draft: TicketDraft, waiter: _Waiter) -> _Outcome:
+        """One attempt, holding the row's lease (taken by the caller) from start to end."""
         try:
-            ticket = await asyncio.wait_for(self._desk.create_ticket(draft), self._attempt_timeout)
+            earlier = await self._repo.begin_attempt(key, self._now())
+            return await self._try(key, draft, waiter, earlier)
+        finally:
+            await asyncio.shield(self._leases.release(lease_name(key)))
+
+    async def _try(self, key: str, draft: TicketDraft, waiter: _Waiter, earlier: int) -> _Outcome:
+        try:
+            ticket = await asyncio.wait_for(self._create(draft, earlier), self._attempt_timeout)
         except TicketDeskError as error:
             if error.retryable:
-                wait = self._no_answer_delay if error.status is None else getattr(error, "retry_after", None)
-                await self._retry_later(key, error, wait)
+                await self._retry_later(key, error, getattr(error, "retry_after", None))
                 return _Outcome()
-            log.warning("the ticket desk refused a ticket; the draft is kept", extra={"error": mask(str(error))[:300]})
-            await self._repo.failed(key, self.owner, f"{reason_code(error)}: {error}", not waiter.user_waiting,
-                                    self._now())
+            await self._refused_now(key, error, notify=not waiter.user_waiting)
             return _Outcome(refused=error)
         except TimeoutError as error:
-            await self._retry_later(key, error, self._no_answer_delay)
+            await self._retry_later(key, error)
             return _Outcome()
         except Exception as error:  # noqa: BLE001 - unexpected: keep the ticket and try again later
             log.exception("creating a ticket failed unexpectedly; it stays in the outbox")
             await self._retry_later(key, error)
             return _Outcome()
-        await self._repo.created(key, self.owner, ticket, not waiter.user_waiting, self._now())
+        await self._repo.created(key, ticket, not waiter.user_waiting, self._now())
         log.info("ticket created from the outbox", extra={"number": ticket.number})
         return _Outcome(ticket=ticket)
 
+    async def _create(self, draft: TicketDraft, earlier_attempts: int) -> TicketSummary:
+        """After an earlier attempt (which may have been stored without an answer, or may have been cut
+        off with its process), look for the key, wait a little and look again (inside ``create_ticket``)
+        before creating: a create that was still being committed shows up by then."""
+        if earlier_attempts:
+            found = await self._desk.find_ticket(draft.idempotency_key)
+            if found is not None:
+                return replace(found, requester_email=found.requester_email or draft.requester_email)
+            await self._sleep(self._recheck_delay)
+        return await self._desk.create_ticket(draft)
+
+    async def _refused_now(self, key: str, error: TicketDeskError, *, notify: bool) -> None:
+        entry = await self._repo.get(key)
+        delay = self._refused.delay(entry.attempts if entry else 1)
+        log.warning(
+            "the ticket desk refused a ticket; it stays in the outbox and is tried again later",
+            extra={"error": mask(str(error))[:300], "retry_in_s": round(delay)},
+        )
+        await self._repo.failed(key, f"{reason_code(error)}: {error}", notify, self._now() + delay, self._now())
+
     async def _retry_later(self, key: str, error: BaseException, retry_after: float | None = None) -> None:
         entry = await self._repo.get(key)
-        attempts = (entry.attempts if entry else 0) + 1
+        attempts = entry.attempts if entry else 1
         delay = self._schedule.delay(attempts, retry_after)
         log.warning(
             "ticket not created yet; retrying later",
             extra={"attempt": attempts, "retry_in_s": round(delay, 1), "error": type(error).__name__},
         )
-        await self._repo.retry_later(key, self.owner, self._now() + delay, f"{type(error).__name__}: {error}"[:1000],
-                                     self._now())
+        await self._repo.retry_later(key, self._now() + delay, f"{type(error).__name__}: {error}"[:1000], self._now())
 
     # --- the worker -------------------------------------------------------------------------
     async def run(self) -> None:
@@ -266,15 +290,16 @@ class TicketOutbox:
         running: set[asyncio.Task[Any]] = set()
         while True:
             if (free := self._concurrency - len(running)) > 0:
-                entries = await self._repo.claim_due(self.owner, self._now(), self._lease(), free)
+                entries = await self._repo.claim_due(self._now(), free)
                 running |= {self._spawn(self._send_queued(entry)) for entry in entries}
             if not running:
                 break
             _, running = await asyncio.wait(running, timeout=self._interval, return_when=asyncio.FIRST_COMPLETED)
-        for entry in await self._repo.claim_notifications(
-            self.owner, self._now(), self._now() + NOTIFY_LEASE_SECONDS, self._concurrency * 5
-        ):
-            await self._notify(entry)
+        for entry in await self._repo.claim_notifications(self._now(), self._concurrency * 5):
+            try:
+                await self._notify(entry)
+            finally:
+                await self._leases.release(lease_name(entry.key))
         if self._now() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = self._now()
             await self._repo.prune(self._now() - KEEP_CREATED_SECONDS)
@@ -284,7 +309,9 @@ class TicketOutbox:
             draft = entry.draft
         except Exception as error:  # noqa: BLE001 - an unreadable row cannot be sent; keep it, visible
             log.exception("an outbox row cannot be read; marked failed")
-            await self._repo.failed(entry.key, self.owner, f"other: {error}", True, self._now())
+            await self._repo.failed(entry.key, f"other: {error}", True, self._now() + self._refused.maximum,
+                                    self._now())
+            await self._leases.release(lease_name(entry.key))
             return
         await self._attempt(entry.key, draft, _Waiter(user_waiting=False))
 
@@ -300,24 +327,21 @@ class TicketOutbox:
             await self._messenger.send_to_user(entry.notify_user_id, reply)
         except UserNotReachable:
             log.info("the user of a queued ticket cannot be reached; they see it under 'my tickets'")
-            await self._repo.notified(entry.key, self.owner, NOTIFY_UNREACHABLE, self._now())
+            await self._repo.notified(entry.key, NOTIFY_UNREACHABLE, self._now())
         except Exception as error:  # noqa: BLE001 - the channel failed: tell them later
             if entry.notify_attempts + 1 >= MAX_NOTIFY_ATTEMPTS:
                 log.warning("gave up telling a user about their ticket", extra={"error": repr(error)})
-                await self._repo.notified(entry.key, self.owner, NOTIFY_GAVE_UP, self._now())
+                await self._repo.notified(entry.key, NOTIFY_GAVE_UP, self._now())
                 return
             retry_after = error.retry_after if isinstance(error, DeliveryError) else None
             delay = self._schedule.delay(entry.notify_attempts + 1, retry_after)
-            await self._repo.notify_later(entry.key, self.owner, self._now() + delay, self._now())
+            await self._repo.notify_later(entry.key, self._now() + delay, self._now())
         else:
-            await self._repo.notified(entry.key, self.owner, NOTIFY_SENT, self._now())
+            await self._repo.notified(entry.key, NOTIFY_SENT, self._now())
 
     async def _stop(self) -> None:
-        """Shutdown: stop attempts in flight and hand their rows back, so another process takes them at once."""
+        """Shutdown: stop attempts in flight; each hands its lease back, so another process takes the row
+        at once (and, as after any attempt, looks for the ticket before creating it)."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        try:
-            await self._repo.release(self.owner, self._now() + max(self._schedule.initial, self._no_answer_delay))
-        except Exception:  # noqa: BLE001 - the store may be gone already; the leases then simply run out
-            log.info("could not release outbox leases at shutdown")

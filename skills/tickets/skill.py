@@ -54,7 +54,6 @@ DESCRIBE = "describe"  # the dialog step: waiting for the user to say what the t
 HISTORY_TURNS = 10
 ATTACHMENTS_WITHIN_SECONDS = 3600.0  # files sent this recently (and after the last draft) go in
 CARD_LLM_SECONDS = 3.0  # a card click must be answered within about 5 s
-SEND_LEASE_MARGIN_SECONDS = 5.0  # a click that held a draft this much longer than it may wait has died
 RECOVER_EVERY_INTERVALS = 5  # stalled sends are looked for every fifth outbox round
 PRUNE_EVERY_SECONDS = 3600.0
 KEEP_DRAFTS_SECONDS = 30 * 24 * 3600  # a card older than this answers "draft not found"
@@ -193,11 +192,13 @@ class TicketSkill(Skill):
             failure = self._failure_text(request.error, language) if request.state == FAILED else ""
             return ActionResult(card=cards.draft_card(edited, language, self._notices(edited), error=error,
                                                       failure=failure))
-        lease = now + self._settings.tickets_send_wait_seconds + SEND_LEASE_MARGIN_SECONDS
-        if not await repo.claim_for_send(edited, lease, now):  # another click won the race
+        if not await repo.claim_for_send(edited, now):  # another click won the race
             latest = await repo.get(request.id)
             return ActionResult(card=await self._current_card(turn, await self._settled(latest or request)))
-        return ActionResult(card=await self._submit(turn, edited))
+        try:
+            return ActionResult(card=await self._submit(turn, edited))
+        finally:
+            await repo.let_go(request.id)  # after ``finish`` a no-op; after an unexpected error the worker takes it
 
     async def _submit(self, turn: Turn, request: TicketRequest) -> dict[str, Any]:
         repo = self._repos.requests
@@ -253,7 +254,7 @@ class TicketSkill(Skill):
         """A draft being sent by another click: wait (briefly) for that click's outcome."""
         repo = self._repos.requests
         deadline = self._now() + self._settings.tickets_send_wait_seconds + 1.0
-        while request.state == SENDING and request.lease_until > self._now() and self._now() < deadline:
+        while request.state == SENDING and self._now() < deadline and await repo.being_sent(request.id):
             await asyncio.sleep(0.1)
             request = await repo.get(request.id) or request
         return request
@@ -398,15 +399,19 @@ class TicketSkill(Skill):
         repo = self._repos.requests
         outbox = self._outbox
         recovered = 0
-        for request in await repo.stalled(self._now()):
+        for request in await repo.stalled():
             now = self._now()
-            if not await repo.claim_stalled(request.id, now + 60.0, now):
+            if not await repo.claim_stalled(request.id):
                 continue
-            if await outbox.entry(request.idempotency_key) is None:
-                await outbox.enqueue(self._draft(request), notify_user_id=request.user_id, language=request.language)
-            else:
-                await self._repos.outbox.want_notification(request.idempotency_key, now)
-            await repo.finish(request.id, SUBMITTED, self._now())
+            try:
+                if await outbox.entry(request.idempotency_key) is None:
+                    await outbox.enqueue(self._draft(request), notify_user_id=request.user_id,
+                                         language=request.language)
+                else:
+                    await self._repos.outbox.want_notification(request.idempotency_key, now)
+                await repo.finish(request.id, SUBMITTED, self._now())
+            finally:
+                await repo.let_go(request.id)
             recovered += 1
         if recovered:
             log.info("queued ticket sends that had stopped halfway", extra={"count": recovered})

@@ -33,6 +33,7 @@ FAST = dict(  # the outbox at test speed
     tickets_retry_initial_seconds=0.2,
     tickets_retry_max_seconds=0.5,
     tickets_worker_interval_seconds=0.1,
+    tickets_recheck_seconds=0.05,
 )
 
 

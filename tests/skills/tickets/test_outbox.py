@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from core.ports import TicketDeskError, TicketDraft
-from store.tickets_requests import SENDING
+from store.leases import LeaseKeeper
+from store.tickets_requests import SENDING, TicketRequestRepository
 from tests.fakes.pureservice import FakePureservice
 from tests.harness import KARI, OLA, text_of
 from tests.skills.tickets.conftest import (
@@ -166,10 +167,16 @@ async def test_a_ticket_refused_in_the_background_reaches_the_user_and_the_card_
 async def test_a_send_that_stopped_with_its_process_is_finished_by_the_worker(ps_bot, fake_pureservice):
     card = await draft_for(ps_bot, KARI, "lag en sak: Tastaturet er dødt")
     request_id = button(card, "tickets.send")["data"]["request"]
-    requests = ps_bot.runtime.store.tickets.requests
+    db = ps_bot.runtime.store.db
+    # The click claimed the draft in another process, which died before the outbox had it: its lease
+    # was last renewed a minute ago.
+    dead = LeaseKeeper(db, owner="dead-process", clock=lambda: time.time() - 60)
+    requests = TicketRequestRepository(db, dead)
     request = await requests.get(request_id)
-    # The click claimed the draft, then the process died before the outbox had it (lease long gone).
-    assert await requests.claim_for_send(request, time.time() - 1, time.time() - 60)
+    assert await requests.claim_for_send(request, time.time())
+    await dead.close()  # (its heartbeat; a kill -9 would not release the lease, so put it back)
+    await db.execute("INSERT INTO leases (name, owner, expires_at, taken_at) VALUES (?, 'dead-process', ?, ?)",
+                     f"ticket_request:{request_id}", time.time() - 50, time.time() - 60)
     assert (await requests.get(request_id)).state == SENDING
     before = len(ps_bot.connector.replies(KARI.conversation_id))
 
