@@ -168,7 +168,8 @@ class TicketRequestRepository:
 
     async def being_sent(self, request_id: str) -> bool:
         """Is a click (in any process) sending this draft right now?"""
-        return await self._leases.holder(lease_name(request_id)) is not None
+        name = lease_name(request_id)
+        return self._leases.holds(name) or await self._leases.holder(name) is not None
 
     async def finish(self, request_id: str, state: str, now: float, error: str = "") -> None:
         """After a send: SUBMITTED (the files' bytes now live in the outbox, so they are dropped here) or

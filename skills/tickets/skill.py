@@ -251,13 +251,13 @@ class TicketSkill(Skill):
         return cards.queued_card(request, language, notices, user_ids)
 
     async def _settled(self, request: TicketRequest) -> TicketRequest:
-        """A draft being sent by another click: wait (briefly) for that click's outcome."""
+        """A draft being sent by another click: wait (briefly) for that click's outcome. The other click
+        may hold the draft's lease before its state says "sending", so the lease is what is waited on."""
         repo = self._repos.requests
         deadline = self._now() + self._settings.tickets_send_wait_seconds + 1.0
-        while request.state == SENDING and self._now() < deadline and await repo.being_sent(request.id):
+        while self._now() < deadline and await repo.being_sent(request.id):
             await asyncio.sleep(0.1)
-            request = await repo.get(request.id) or request
-        return request
+        return await repo.get(request.id) or request
 
     # --- building the draft ------------------------------------------------------------------------
     async def _prepare(
