@@ -127,10 +127,10 @@ async def test_a_chat_the_user_ended_is_filed_as_open_at_once_when_no_agent_choo
     clock.advance(seconds=15)
     [ticket] = await wait_for_tickets(bot, 1)  # a minute after the user ended, not fifteen
     assert "Ikke løst i chatten" in ticket.description and ticket.status == "Ny"
+    notes = await thread_texts(bot, thread, 3)  # noted after the handoff has recorded its ticket
+    assert notes[-1].startswith("Ingen har valgt ennå, så samtalen er lagret som åpen sak med en gang.")
     stored = await bot.runtime.store.handoffs.get(handoff_id)
     assert stored.state is HandoffState.WRAPPING_UP and stored.ticket_number == ticket.number
-    notes = await thread_texts(bot, thread, 3)
-    assert notes[-1].startswith("Ingen har valgt ennå, så samtalen er lagret som åpen sak med en gang.")
     told = (await bot.connector.wait_for(KARI.conversation_id, 4))[-1]
     assert told["text"] == f"Samtalen er lagret som sak {ticket.number} hos Kundeservice."
     assert buttons(request_card(bot, thread)) == [("Lagre som løst", "handoff.end"), ("Lagre som åpen sak", "handoff.end")]
