@@ -7,11 +7,7 @@ import json
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Entity,
-)
+from botbuilder.schema import Activity, ActivityTypes
 
 from core.language import detect_language
 from core.messages import CardAction, Citation, Incoming, IncomingAttachment, Reply
@@ -78,27 +74,6 @@ def incoming_from(context: TurnContext) -> Incoming:
         truncated=truncated,
         shared=bool(activity.conversation and activity.conversation.conversation_type in SHARED_CONVERSATIONS),
     )
-
-
-class _MessageEntity(Entity):
-    """The schema.org Message entity Teams reads for citations and the AI-generated label."""
-
-    _attribute_map = {
-        **Entity._attribute_map,
-        "schema_type": {"key": "@type", "type": "str"},
-        "context": {"key": "@context", "type": "str"},
-        "schema_id": {"key": "@id", "type": "str"},
-        "additional_type": {"key": "additionalType", "type": "[str]"},
-        "citation": {"key": "citation", "type": "[object]"},
-    }
-
-    def __init__(self, *, additional_type: list[str] | None = None, citation: list[dict] | None = None) -> None:
-        super().__init__(type="https://schema.org/Message")
-        self.schema_type = "Message"
-        self.context = "https://schema.org"
-        self.schema_id = ""
-        self.additional_type = additional_type
-        self.citation = citation
 
 
 def _citation_json(citations: list[Citation], ai_generated: bool) -> dict[str, Any]:
@@ -173,15 +148,22 @@ def activity_json(reply: Reply) -> dict[str, Any]:
     return activity
 
 
-def activity_from(reply: Reply) -> Activity:
-    """The reply as botbuilder's Activity model, for the paths that go through botbuilder (proactive)."""
-    body = activity_json(reply)
-    activity = Activity().deserialize(body)
-    if entities := body.get("entities"):
-        activity.entities = [
-            _MessageEntity(additional_type=entity.get("additionalType"), citation=entity.get("citation"))
-            for entity in entities
-        ]
+def addressed(reply: Reply, reference: dict[str, Any]) -> dict[str, Any]:
+    """The reply addressed by a conversation reference, as botbuilder's apply_conversation_reference does
+    it: from the bot, to the user, in the reference's conversation, in reply to its activity (if any)."""
+    activity = activity_json(reply)
+    activity.update({
+        "channelId": reference["channelId"],
+        "serviceUrl": reference["serviceUrl"],
+        "conversation": reference["conversation"],
+        "from": reference["bot"],
+    })
+    if reference.get("user"):
+        activity["recipient"] = reference["user"]
+    if reference.get("activityId"):
+        activity["replyToId"] = reference["activityId"]
+    if "locale" in reference:
+        activity["locale"] = reference["locale"]
     return activity
 
 

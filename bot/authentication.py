@@ -22,6 +22,7 @@ from botframework.connector.auth import (
     ClaimsIdentity,
     ConnectorFactory,
     JwtTokenValidation,
+    MicrosoftAppCredentials,
     PasswordServiceClientCredentialFactory,
 )
 
@@ -81,6 +82,15 @@ class CachingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
         return await self._inner.authenticate_channel_request(auth_header)
+
+
+def outbound_credentials(settings: Settings) -> MicrosoftAppCredentials | None:
+    """The bot's own token for the Bot Connector, as botbuilder's credential factory makes it for the public
+    cloud; None in local mode (no app id: requests go without a token)."""
+    if not settings.app_id:
+        return None
+    return MicrosoftAppCredentials(settings.app_id, settings.app_password.get_secret_value(),
+                                   channel_auth_tenant=settings.app_tenant_id or None, oauth_scope=BOT_FRAMEWORK_SCOPE)
 
 
 def build_authentication(settings: Settings) -> CachingAuthentication:

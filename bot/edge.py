@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from bot.authentication import build_authentication
+from bot.authentication import build_authentication, outbound_credentials
 from bot.connector_http import ConnectorHttp
 from bot.files import HttpFileFetcher
 from bot.handler import RakelBot, answer_turn_error
@@ -53,11 +53,11 @@ def build_channel(
 ) -> Channel:
     warn_about_local_mode(settings)
     adapter = CloudAdapter(build_authentication(settings))
-    connector = ConnectorHttp()
+    connector = ConnectorHttp(outbound_credentials(settings))  # every message Rakel sends goes through it
     life.closes(connector.close)
     files = HttpFileFetcher(settings)
     life.closes(files.close)
-    messenger = BotMessenger(adapter, references, settings.app_id, settings.kundeservice_service_url,
+    messenger = BotMessenger(connector, references, settings.app_id, settings.kundeservice_service_url,
                              tenant_id=settings.teams_tenant_id, installer=installer)
     return Channel(adapter, connector, messenger, files, BotMetrics())
 

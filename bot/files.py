@@ -13,8 +13,8 @@ import logging
 from urllib.parse import urlparse
 
 import aiohttp
-from botframework.connector.auth import MicrosoftAppCredentials
 
+from bot.authentication import outbound_credentials
 from core.ports import FetchedFile, FileTooLarge, FileUnavailable
 from core.settings import Environment, Settings
 
@@ -28,11 +28,7 @@ class HttpFileFetcher:
     def __init__(self, settings: Settings, *, timeout_seconds: float | None = None) -> None:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds or settings.tickets_attachment_timeout_seconds)
         self._schemes = ("https",) if settings.env is Environment.PRODUCTION else ("https", "http")
-        self._credentials = (
-            MicrosoftAppCredentials(settings.app_id, settings.app_password.get_secret_value(),
-                                    channel_auth_tenant=settings.app_tenant_id or None)
-            if settings.app_id else None
-        )
+        self._credentials = outbound_credentials(settings)
         self._session: aiohttp.ClientSession | None = None
 
     async def fetch(self, url: str, *, max_bytes: int) -> FetchedFile:

@@ -9,6 +9,7 @@ import pytest
 from botframework.connector.auth import MicrosoftAppCredentials
 
 from cli.main import main as rakel
+from core.messages import Reply
 from core.settings import SettingsError, load_settings
 from tests.conftest import make_settings
 from tests.fakes.bot_openid import BotTokenService, new_private_key
@@ -58,6 +59,15 @@ async def test_a_valid_token_is_accepted_and_answered(secured, token_service):
     [reply] = await secured.channel.say(KARI, "hei")
     assert "Hei, jeg er Rakel" in text_of(reply)
     assert secured.connector.authorizations[-1] == "Bearer outbound-test-token"  # replies carry the bot's token
+
+
+async def test_messages_rakel_starts_carry_the_bots_token_too(secured, token_service):
+    secured.channel.token = token_service.token(audience=APP_ID, service_url=secured.channel.service_url)
+    await secured.channel.say(KARI, "hei")  # Rakel keeps Kari's conversation reference
+    await secured.runtime.adapters.messenger.send_to_user(KARI.member.aad_object_id, Reply(text="Din PC er gammel."))
+    [_, proactive] = secured.connector.replies(KARI.conversation_id)
+    assert proactive["text"] == "Din PC er gammel." and proactive["recipient"]["id"] == KARI.member.id
+    assert secured.connector.authorizations[-1] == "Bearer outbound-test-token"
 
 
 async def test_a_request_without_authorization_header_is_refused(secured):
