@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
 from core.settings import PROJECT_ROOT, Settings
 from tests.harness import BotHarness, start_harness
 
-pytest_plugins = ["tests.postgres"]
+# Shared fixtures, found by every test without imports.
+pytest_plugins = ["tests.postgres", "tests.demo", "tests.fakes.fixtures", "tests.fakes.pureservice"]
 
 
 @pytest.fixture(autouse=True)

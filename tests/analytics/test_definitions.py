@@ -14,7 +14,7 @@ NOVEMBER = d.Period.months_ending(2026, 11, 1, "Europe/Oslo")
 
 
 def frame():
-    return d.event_frame([dict(zip(EVENT_COLUMNS, event_row(e))) for e in hand_counted_events()], "Europe/Oslo")
+    return d.event_frame([dict(zip(EVENT_COLUMNS, event_row(e), strict=True)) for e in hand_counted_events()], "Europe/Oslo")
 
 
 def november(window_hours: float = 24):

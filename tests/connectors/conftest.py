@@ -9,7 +9,6 @@ import pytest
 from connectors.graph.auth import GraphTokenProvider
 from connectors.graph.client import GraphClient
 from core.settings import Settings
-from tests.fakes.fixtures import fake_graph, fake_identity, graph_settings, local_tls  # noqa: F401
 
 
 class RecordedSleeps:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -22,10 +23,10 @@ from connectors.pureservice.errors import (
 )
 from connectors.pureservice.query import datetime_literal, query_string, string_literal
 from core.ports import TicketAttachment, TicketDeskError, TicketDraft
-from tests.fakes.pureservice import FALLBACK_REQUESTER_EMAIL, FakePureservice, fake_pureservice  # noqa: F401
+from tests.fakes.pureservice import FALLBACK_REQUESTER_EMAIL, FakePureservice
 
 KARI = "kari.nordmann@molde.kommune.no"
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 class RecordedWaits:
@@ -334,7 +335,7 @@ async def test_attachments_are_uploaded_base64_and_not_doubled_by_a_retry(fake_p
         name="skjermbilde.png", content_type="image/png", data=b"\x89PNG fake" * 300
     )
     log_file = TicketAttachment(
-        name="feil.txt", content_type="text/plain", data="Feilkode 0x80070005".encode()
+        name="feil.txt", content_type="text/plain", data=b"Feilkode 0x80070005"
     )
     fake_pureservice.fail_next(503, method="POST", path="/attachment/")  # the first upload fails once
 
@@ -577,7 +578,7 @@ async def test_the_rate_limiter_spaces_requests(fake_pureservice, waits):
     async with make_client(fake_pureservice, waits, requests_per_minute=600, burst=1) as client:
         await asyncio.gather(*(client.page("status", limit=1) for _ in range(5)))
 
-    gaps = [b - a for a, b in zip(fake_pureservice.arrivals, fake_pureservice.arrivals[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(fake_pureservice.arrivals)]
     assert len(gaps) == 4
     assert min(gaps) >= 0.08  # one request every 0.1 s at 600 a minute
 

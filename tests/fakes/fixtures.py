@@ -1,7 +1,7 @@
 """pytest fixtures that start the fake identity provider and the fake Graph (both over TLS).
 
-Import the ones a test module needs (``from tests.fakes.fixtures import fake_graph, ...``); pytest
-picks them up from the module namespace. ``graph_settings`` points every Graph setting at the fakes.
+Registered as a plugin in tests/conftest.py, so every test can ask for them by name.
+``graph_settings`` points every Graph setting at the fakes.
 """
 
 from __future__ import annotations

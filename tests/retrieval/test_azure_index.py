@@ -7,7 +7,7 @@ vector dimensions, the OData filter subset) and records each request for the sha
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,12 +22,11 @@ from retrieval.azure_index import (
 )
 from retrieval.model import AudienceScope, Chunk, SourceDocument
 from tests.fakes.azure_search import FakeAzureSearch
-from tests.fakes.fixtures import local_tls  # noqa: F401
 from tests.fakes.tls import LocalTls
 
 API_KEY = "admin-key-for-tests"
 INDEX = "rakel-knowledge"
-UPDATED = datetime(2025, 2, 1, 9, 30, tzinfo=timezone.utc)
+UPDATED = datetime(2025, 2, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from connectors.pureservice import PureserviceClient, PureserviceTicketDesk
 from core.ports import ResolvedTicket
 from retrieval.sources.pureservice import PureserviceTicketSource
 from retrieval.sources.tickets import TicketSkipped, ticket_document
-from tests.fakes.pureservice import FakePureservice, fake_pureservice  # noqa: F401
+from tests.fakes.pureservice import FakePureservice
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_the_shared_conversion_masks_names_it_is_given():
         problem="Ole trenger tilgang til Public 360.",
         solution="Hansen fikk tilgang via IDweb.",
         category="",
-        resolved=datetime(2026, 1, 2, tzinfo=timezone.utc),
+        resolved=datetime(2026, 1, 2, tzinfo=UTC),
         url="https://x/agent/app#/ticket/24007",
     )
     document = ticket_document(ticket, ["Ole Hansen"], source="local-tickets", audience="ror-ikt")
@@ -150,7 +150,7 @@ def test_the_shared_conversion_refuses_unsure_text():
         problem="Kode 12345678903",
         solution="Ok",
         category="",
-        resolved=datetime(2026, 1, 2, tzinfo=timezone.utc),
+        resolved=datetime(2026, 1, 2, tzinfo=UTC),
         url="",
     )
     with pytest.raises(TicketSkipped, match="uncertain personal data in problem"):

@@ -20,7 +20,6 @@ from retrieval.sources.sharepoint import (
     SharePointSite,
     build_sharepoint_sources,
 )
-from tests.fakes.fixtures import fake_graph, fake_identity, graph_settings, local_tls  # noqa: F401
 from tests.fakes.graph import FakeGraph, FakeSite
 
 HOST = "rorikt.sharepoint.com"

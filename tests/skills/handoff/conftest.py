@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.local_client import BOT_ID, TENANT_ID, LocalUser, PostResult
-from cli.ingest import ensure_demo_index
 from connectors.local_desk.repository import LocalTicket
 from core.cards import validate_card
 from core.ports import TicketDraft, TicketSubmission
@@ -50,14 +49,6 @@ class DeskDown:
 
     async def submit(self, draft: TicketDraft, *, notify_user_id: str | None = None) -> TicketSubmission:
         raise RuntimeError("desk down")
-
-
-@pytest.fixture(scope="session")
-def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("handoff-demo-index")
-    settings = Settings(_env_file=None, env="test", data_dir=data_dir)  # type: ignore[call-arg]
-    asyncio.run(ensure_demo_index(settings))
-    return settings.local_index_path
 
 
 def handoff_settings(tmp_path: Path, demo_index: Path, **overrides: Any) -> Settings:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.pureservice import FakePureservice, fake_pureservice  # noqa: F401 - the fixture
+from tests.fakes.pureservice import FakePureservice
 from tests.harness import KARI
 from tests.skills.handoff.conftest import (
     PER,
@@ -22,7 +22,7 @@ from tests.skills.tickets.conftest import API_KEY, FALLBACK_REQUESTER_EMAIL
 
 
 @pytest.fixture
-async def bot(tmp_path, demo_index, clock, fake_pureservice: FakePureservice):  # noqa: F811
+async def bot(tmp_path, demo_index, clock, fake_pureservice: FakePureservice):
     fake_pureservice.add_user("Kari", "Nordmann", KARI.member.email)
     settings = handoff_settings(
         tmp_path, demo_index, pureservice_url=fake_pureservice.url, pureservice_api_key=API_KEY,
@@ -38,7 +38,7 @@ def tickets(fake: FakePureservice) -> list[dict]:
     return list(fake.all("ticket"))
 
 
-async def test_the_transcript_is_a_pureservice_ticket_with_the_chats_pictures(bot, fake_pureservice, file_server):  # noqa: F811
+async def test_the_transcript_is_a_pureservice_ticket_with_the_chats_pictures(bot, fake_pureservice, file_server):
     thread, handoff_id = await claimed(bot)
     await bot.channel.say(KARI, "Slik ser det ut", expect=0, attachments=pasted(file_server.add("feil.png", png())))
     await thread_texts(bot, thread, 1)
@@ -51,7 +51,7 @@ async def test_the_transcript_is_a_pureservice_ticket_with_the_chats_pictures(bo
     assert fake_pureservice.attachment_bytes[attachment["id"]] == png()
 
 
-async def test_an_early_open_filing_is_resolved_in_place_when_the_agent_chooses_lost(bot, fake_pureservice, clock):  # noqa: F811
+async def test_an_early_open_filing_is_resolved_in_place_when_the_agent_chooses_lost(bot, fake_pureservice, clock):
     thread, handoff_id = await claimed(bot)
     await bot.channel.say(KARI, "avslutt", expect=1)
     clock.advance(minutes=2)

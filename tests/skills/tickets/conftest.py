@@ -18,11 +18,10 @@ from app import Clock, build_runtime, utc_now
 from bot.local_client import LocalChannel, LocalUser, PostResult
 from bot.local_connector import LocalConnector, start_local_connector
 from bot.server import create_app
-from cli.ingest import ensure_demo_index
 from core.cards import validate_card
 from core.settings import Settings
 from tests.conftest import make_settings
-from tests.fakes.pureservice import API_KEY, FALLBACK_REQUESTER_EMAIL, FakePureservice, fake_pureservice  # noqa: F401
+from tests.fakes.pureservice import API_KEY, FALLBACK_REQUESTER_EMAIL, FakePureservice
 from tests.harness import KARI, OLA, SIRI, BotHarness, _serve, cards_of
 
 CHANNEL = "19:kundeservice@thread.tacv2"
@@ -88,14 +87,6 @@ async def start_bot(
     return harness
 
 
-@pytest.fixture(scope="session")
-def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo knowledge index, so Rakel answers before a ticket is asked for (built once)."""
-    settings = Settings(_env_file=None, env="test", data_dir=tmp_path_factory.mktemp("tickets-index"))  # type: ignore[call-arg]
-    asyncio.run(ensure_demo_index(settings))
-    return settings.local_index_path
-
-
 @pytest.fixture
 async def bot(tmp_path: Path, demo_index: Path) -> AsyncIterator[BotHarness]:
     """The bot on the local ticket desk, with a Kundeservice channel and the demo knowledge."""
@@ -105,7 +96,7 @@ async def bot(tmp_path: Path, demo_index: Path) -> AsyncIterator[BotHarness]:
 
 
 @pytest.fixture
-async def ps_bot(tmp_path: Path, fake_pureservice: FakePureservice) -> AsyncIterator[BotHarness]:  # noqa: F811
+async def ps_bot(tmp_path: Path, fake_pureservice: FakePureservice) -> AsyncIterator[BotHarness]:
     """The bot on the fake Pureservice, where Kari is a user (Ola is not)."""
     fake_pureservice.add_user("Kari", "Nordmann", KARI.member.email)
     harness = await start_bot(pureservice_settings(tmp_path, fake_pureservice))
