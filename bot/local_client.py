@@ -4,9 +4,10 @@ the bot's replies from a LocalConnector. Used by `rakel chat`, the tests and the
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -23,7 +24,7 @@ class LocalUser:
     conversation_id: str
 
     @classmethod
-    def create(cls, name: str, email: str) -> "LocalUser":
+    def create(cls, name: str, email: str) -> LocalUser:
         aad = str(uuid.uuid5(uuid.NAMESPACE_URL, email))
         member = Member(id=f"29:{aad}", name=name, aad_object_id=aad, email=email)
         return cls(member, f"a:personal-{aad}")
@@ -62,7 +63,7 @@ class LocalChannel:
         return {
             "type": type_,
             "id": f"user-{next(self._ids)}",
-            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "timestamp": datetime.now(UTC).isoformat(),
             "serviceUrl": self.service_url,
             "channelId": self.channel_id,
             "from": {"id": user.member.id, "name": user.member.name, "aadObjectId": user.member.aad_object_id},
@@ -113,6 +114,6 @@ class LocalChannel:
 
     async def react(self, user: LocalUser, reaction: str, reply_to_id: str, comment: str = "") -> PostResult:
         """Teams' thumbs up/down on a message (a message/submitAction invoke)."""
-        feedback = '{"feedbackText": "%s"}' % comment.replace('"', "'")
+        feedback = json.dumps({"feedbackText": comment})
         value = {"actionName": "feedback", "actionValue": {"reaction": reaction, "feedback": feedback}}
         return await self.post(self.activity(user, "invoke", name="message/submitAction", value=value, replyToId=reply_to_id))

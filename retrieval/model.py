@@ -7,9 +7,10 @@ audiences in ``AudienceScope.allowed``; indexes apply that filter inside the que
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import AsyncIterator, Protocol
+from typing import Protocol
 
 AUDIENCE_ALL = "all"
 TICKET_SOURCES = frozenset({"pureservice"})  # resolved tickets: someone else's case, shown anonymised, never linked

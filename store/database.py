@@ -69,7 +69,7 @@ class _SqliteExecutor(Executor):
     async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
         cursor = await self._connection.execute(sql, args)
         columns = [column[0] for column in cursor.description or ()]
-        return [dict(zip(columns, row)) for row in await cursor.fetchall()]
+        return [dict(zip(columns, row, strict=True)) for row in await cursor.fetchall()]
 
 
 class SqliteDatabase(Database):

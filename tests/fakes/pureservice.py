@@ -32,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -296,7 +296,7 @@ class FakePureservice(FakeServer):
         if seconds > 0:
             try:
                 await asyncio.wait_for(self._closing.wait(), timeout=seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def _authorized(self, request: web.Request) -> bool:
@@ -501,11 +501,11 @@ _FIRST_IDS = {"ticket": 1001, "user": 101, "emailaddress": 501, "communication":
 
 
 def _now() -> str:
-    return _iso(datetime.now(timezone.utc))
+    return _iso(datetime.now(UTC))
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _integer(query: Any, name: str, default: int) -> int:

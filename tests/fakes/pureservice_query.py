@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 Row = dict[str, Any]
@@ -292,7 +292,7 @@ class _FilterParser:
         self.take(")")
         year, month, day, hour, minute, second, millisecond = (numbers + [0] * 7)[:7]
         local = datetime(year, month, day, hour, minute, second, millisecond * 1000, timezone(offset))
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
 
     def integer(self) -> int:
         kind, value = self.take()
@@ -343,7 +343,7 @@ def _as_datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- includes and sorting ------------------------------------------------------------------

@@ -48,7 +48,7 @@ class FakeServer:
             if path_fragment in r.path and (method is None or r.method == method)
         ]
 
-    async def __aenter__(self) -> "FakeServer":
+    async def __aenter__(self) -> FakeServer:
         app = web.Application(middlewares=[self._record])
         self.routes(app)
         self._runner = web.AppRunner(app, access_log=None)
