@@ -1,18 +1,20 @@
 """Print the shape of the code: import arrows between top-level folders, the largest modules and functions.
 
 `python bench/shape.py` (from the repository root). An arrow `skills -> store  37` means 37 import
-statements in `skills/` name a module in `store/`. Tests, benchmarks and the e2e check are left out:
-the figures are about the application.
+statements in `skills/` name a module in `store/`. The folders are the packages pyproject.toml installs
+(tests, benchmarks, infra and the e2e check are left out: the figures are about the application).
 """
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "skills", "retrieval", "connectors", "store", "core", "cli")
+_FIND = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]["find"]
+PACKAGES = tuple(sorted(pattern.rstrip("*") for pattern in _FIND["include"]))
 TOP = 12
 
 
