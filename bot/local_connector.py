@@ -41,6 +41,7 @@ class LocalConnector:
     conversations_created: list[dict[str, Any]] = field(default_factory=list)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # served before real answers
     authorizations: list[str] = field(default_factory=list)  # the Authorization header of every post
+    delays: list[float] = field(default_factory=list)  # seconds the next posts take (a slow channel)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
 
@@ -50,6 +51,10 @@ class LocalConnector:
     def fail_next(self, status: int, count: int = 1, retry_after: float | None = None) -> None:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self.faults.extend([(status, headers)] * count)
+
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """The next posts take this long to be answered (they are stored when answered, as Teams would)."""
+        self.delays.extend([seconds] * count)
 
     def replies(self, conversation_id: str) -> list[dict[str, Any]]:
         return list(self.activities[conversation_id])
@@ -86,6 +91,8 @@ class LocalConnector:
         conversation_id = request.match_info["conversation_id"]
         self.authorizations.append(request.headers.get("Authorization", ""))
         activity = await request.json()
+        if self.delays:
+            await asyncio.sleep(self.delays.pop(0))
         activity["id"] = activity_id = f"bot-{next(self._ids)}"
         self.activities[conversation_id].append(activity)
         await self._notify()

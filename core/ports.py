@@ -137,12 +137,25 @@ class TicketSubmission:
     queued: bool
 
 
+@dataclass(frozen=True)
+class FilingState:
+    """Where a submitted draft is now: created (``ticket``), refused by the desk (``refused``: why; the
+    outbox keeps it and tries again), or still queued (neither)."""
+
+    ticket: TicketSummary | None = None
+    refused: str = ""
+
+
 class TicketSubmitter(Protocol):
     """Files tickets for any skill, with nothing lost or doubled (idempotency key + persistent outbox)."""
 
     async def submit(self, draft: TicketDraft, *, notify_user_id: str | None = None) -> TicketSubmission:
         """Create the ticket, or queue it when the desk is down; a queued ticket's number is sent to
         ``notify_user_id`` when it is created (also after a restart)."""
+        ...
+
+    async def state(self, idempotency_key: str) -> FilingState | None:
+        """What became of the draft with this key since it was submitted (None: never submitted)."""
         ...
 
 

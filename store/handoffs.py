@@ -45,7 +45,7 @@ class TicketState(StrEnum):
     PENDING = "pending"  # to be filed
     FILED = "filed"  # created in the desk
     QUEUED = "queued"  # in the ticket outbox; the user hears the number when it is created
-    REFUSED = "refused"  # the desk will not take it (Kundeservice was told in the thread)
+    REFUSED = "refused"  # the desk refused it; it stays in the ticket outbox, retried there (the thread says so)
 
 
 @dataclass
@@ -249,6 +249,15 @@ class HandoffRepository:
             "UPDATE handoffs SET ticket_state = ? WHERE id = ? AND state = ? AND ticket_state IS NULL",
             TicketState.PENDING.value, handoff_id, HandoffState.WRAPPING_UP.value,
         )
+
+    async def tickets_in_outbox(self) -> list[Handoff]:
+        """Ended chats whose transcript waits in the ticket outbox (queued, or refused and retried there)."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_HANDOFF_COLUMNS} FROM handoffs WHERE state IN (?, ?) AND ticket_state IN (?, ?)",
+            HandoffState.CLOSED.value, HandoffState.WRAPPING_UP.value, TicketState.QUEUED.value,
+            TicketState.REFUSED.value,
+        )
+        return [_handoff(row) for row in rows]
 
     async def want_ticket_update(self, handoff_id: str, update: str | None) -> None:
         await self._db.execute("UPDATE handoffs SET ticket_update = ? WHERE id = ?", update, handoff_id)

@@ -12,7 +12,7 @@ from core.language import Language
 from skills.handoff import texts
 from skills.handoff.category import category_label
 from skills.handoff.hours import OpeningHours
-from store.handoffs import Handoff, HandoffState
+from store.handoffs import Handoff, HandoffState, TicketState
 
 START = "handoff.start"
 CLAIM = "handoff.claim"
@@ -102,6 +102,10 @@ def outcome(handoff: Handoff) -> str:
     text = texts.OUTCOME_RESOLVED if handoff.resolved else texts.OUTCOME_OPEN
     if handoff.ticket_number:
         text += ", " + texts.TICKET_NUMBER.format(number=handoff.ticket_number)
+    elif handoff.ticket_state is TicketState.QUEUED:
+        text += ", " + texts.OUTCOME_QUEUED
+    elif handoff.ticket_state is TicketState.REFUSED:
+        text += " – " + texts.OUTCOME_REFUSED
     return text
 
 

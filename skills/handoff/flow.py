@@ -79,6 +79,11 @@ def _arrival_ordered_id() -> str:
     return f"{time.time_ns():016x}{uuid.uuid4().hex[:16]}"
 
 
+def refusal_reason(error: str) -> str:
+    """The desk's own words (after the outbox's reason code), masked and short, for Kundeservice."""
+    return shorten(mask(error.split(":", 1)[-1].strip()), 200) or texts.UNKNOWN
+
+
 def agent_end_word(text: str) -> bool | None:
     """True (resolved) or False (leave open) when an agent's message ends the chat; None otherwise."""
     return AGENT_END_WORDS.get(_normalized(text))
@@ -210,14 +215,9 @@ class HandoffFlow:
     # --- transfer ------------------------------------------------------------------------------
     async def transfer(self, turn: Turn, handoff_id: str, expected_agent: str, to: str) -> ActionResult:
         """"Overfør": to a named colleague, or back to the queue (it keeps its place)."""
-        handoff = await self._repository.get(handoff_id)
-        if handoff is None:
-            return ActionResult(message=texts.UNKNOWN_REQUEST(Language.BOKMAAL))
-        if not self._from_channel(turn, handoff):
-            return ActionResult(message=texts.NOT_FROM_CHANNEL)
-        if handoff.state is not HandoffState.CLAIMED or handoff.agent_id != expected_agent:
-            return ActionResult(card=await self._card(handoff, note=texts.TRANSFER_TOO_LATE.format(
-                status=self._status_line(handoff))))
+        handoff = await self._running_chat(turn, handoff_id, expected_agent)
+        if isinstance(handoff, str):
+            return ActionResult(message=handoff)
         by = turn.user.name
         if to == TO_QUEUE:
             return ActionResult(card=await self._card(await self._requeue(handoff, by)))
@@ -232,13 +232,9 @@ class HandoffFlow:
     async def take_over(self, turn: Turn, handoff_id: str, expected_agent: str, message_id: str,
                         text: str) -> ActionResult:
         """A colleague who wrote in the thread takes the chat; what they wrote goes to the user."""
-        handoff = await self._repository.get(handoff_id)
-        if handoff is None:
-            return ActionResult(message=texts.UNKNOWN_REQUEST(Language.BOKMAAL))
-        if not self._from_channel(turn, handoff):
-            return ActionResult(message=texts.NOT_FROM_CHANNEL)
-        if handoff.state is not HandoffState.CLAIMED or handoff.agent_id != expected_agent:
-            return ActionResult(message=texts.TRANSFER_TOO_LATE.format(status=self._status_line(handoff)))
+        handoff = await self._running_chat(turn, handoff_id, expected_agent)
+        if isinstance(handoff, str):
+            return ActionResult(message=handoff)
         agent, previous = turn.user, handoff.agent_name
         if agent.id != handoff.agent_id:
             handoff = await self._hand_to(
@@ -250,6 +246,18 @@ class HandoffFlow:
         if text:
             await self._relay.send(handoff, Sender.AGENT, agent.name, text, [], message_id, self._now())
         return ActionResult(card=make_card([paragraph(texts.YOU_TOOK_OVER.format(user=handoff.user_name))]))
+
+    async def _running_chat(self, turn: Turn, handoff_id: str, expected_agent: str) -> Handoff | str:
+        """The chat a card in the channel acts on, or why not (unknown, not from the channel, or no longer
+        the agent's the card was drawn for: someone moved it first)."""
+        handoff = await self._repository.get(handoff_id)
+        if handoff is None:
+            return texts.UNKNOWN_REQUEST(Language.BOKMAAL)
+        if not self._from_channel(turn, handoff):
+            return texts.NOT_FROM_CHANNEL
+        if handoff.state is not HandoffState.CLAIMED or handoff.agent_id != expected_agent:
+            return texts.TRANSFER_TOO_LATE.format(status=self._status_line(handoff))
+        return handoff
 
     async def keep_as_note(self, turn: Turn, handoff_id: str) -> ActionResult:
         handoff = await self._repository.get(handoff_id)
@@ -482,9 +490,11 @@ class HandoffFlow:
             if error.retryable:
                 log.warning("handoff transcript not filed; will retry", extra={"handoff": handoff.id})
                 return
-            log.error("the desk refused a handoff transcript", extra={"handoff": handoff.id, "status": error.status})
+            log.error("the desk refused a handoff transcript; it stays in the outbox",
+                      extra={"handoff": handoff.id, "status": error.status})
             await self._repository.ticket_filed(handoff.id, TicketState.REFUSED, None)
-            await self._note(handoff, texts.NOTE_TICKET_REFUSED)
+            handoff.ticket_state = TicketState.REFUSED
+            await self._note(handoff, texts.NOTE_TICKET_REFUSED.format(reason=refusal_reason(str(error))))
             return
         except Exception:  # noqa: BLE001 - the background job files it again later
             log.exception("handoff transcript not filed; will retry", extra={"handoff": handoff.id})
@@ -507,7 +517,7 @@ class HandoffFlow:
         """One round: post lost cards, time out waits, save wrap-ups, resume stalled relays, file
         transcripts that failed, and keep waiting users held. Each step survives the others' errors."""
         steps = (self._post_missing_cards, self._time_out_waiting, self._file_before_choice, self._finish_wrap_ups,
-                 self._update_tickets,
+                 self._update_tickets, self._follow_the_outbox,
                  self._relay.resume_stalled, self._file_pending_tickets, self._repository.keep_users_held)
         for step in steps:
             try:
@@ -581,6 +591,26 @@ class HandoffFlow:
                     await self._tell_user(handoff, Reply(text=texts.SAVED_AS_TICKET(
                         Language(handoff.language), number=handoff.ticket_number)))
             await self._refresh_card(handoff)
+
+    async def _follow_the_outbox(self) -> None:
+        """Transcripts waiting in the ticket outbox (queued, or refused and tried again there): when the
+        desk has taken one, the thread and the card say its number; a refusal is said once."""
+        for handoff in await self._repository.tickets_in_outbox():
+            state = await self._tickets.state(f"handoff-{handoff.id}")
+            if state is None:
+                continue
+            if state.ticket is not None:
+                await self._repository.ticket_filed(handoff.id, TicketState.FILED, state.ticket.number, state.ticket.id)
+                handoff = await self._reload(handoff)
+                result = texts.OUTCOME_RESOLVED if handoff.resolved else texts.OUTCOME_OPEN
+                await self._note(handoff, texts.NOTE_TICKET.format(
+                    ticket=texts.TICKET_NUMBER.format(number=state.ticket.number), outcome=result))
+                await self._refresh_card(handoff)
+            elif state.refused and handoff.ticket_state is TicketState.QUEUED:
+                await self._repository.ticket_filed(handoff.id, TicketState.REFUSED, None)
+                handoff = await self._reload(handoff)
+                await self._note(handoff, texts.NOTE_TICKET_REFUSED.format(reason=refusal_reason(state.refused)))
+                await self._refresh_card(handoff)
 
     async def _update_tickets(self) -> None:
         for handoff in await self._repository.tickets_to_update():

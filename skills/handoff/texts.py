@@ -226,6 +226,8 @@ STATUS_EXPIRED = "Kundeservice stengte før noen tok saken; {user} har fått til
 STATUS_FAILED = "Kunne ikke settes i kø"
 OUTCOME_RESOLVED = "løst"
 OUTCOME_OPEN = "åpen, trenger oppfølging"
+OUTCOME_QUEUED = "venter på Pureservice"
+OUTCOME_REFUSED = "Pureservice avviste saken, den ligger i utboksen og prøves igjen"
 TICKET_NUMBER = "sak {number}"
 RELAY_HINT = (
     "Det {agent} skriver i denne tråden, går til {user}, og det {user} skriver, kommer hit. "
@@ -276,7 +278,8 @@ NOTE_FILED_BEFORE_CHOICE = ("Ingen har valgt ennå, så samtalen er lagret som �
                             "Velger dere «Lagre som løst», blir saken oppdatert til løst.")
 NOTE_TICKET_RESOLVED = "Sak {number} er oppdatert til løst i Pureservice."
 NOTE_TICKET_QUEUED = "Pureservice svarer ikke akkurat nå; samtalen lagres som sak ({outcome}) så snart den er tilbake."
-NOTE_TICKET_REFUSED = "Pureservice tok ikke imot samtalen som sak, så den er ikke lagret der. Lag saken for hånd om den trengs."
+NOTE_TICKET_REFUSED = ("Pureservice tok ikke imot samtalen som sak ({reason}). Den ligger i utboksen og prøves "
+                       "igjen av seg selv; kortet viser når den er lagret.")
 NOTE_UNREACHABLE = "Meldingen nådde ikke {user}, som ikke lenger har Rakel i Teams. Ta kontakt på annen måte."
 
 # --- the transcript ticket ----------------------------------------------------------------------

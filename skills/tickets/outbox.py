@@ -28,6 +28,7 @@ from core.messages import Reply
 from core.pii import mask
 from core.ports import (
     DeliveryError,
+    FilingState,
     Messenger,
     TicketDesk,
     TicketDeskError,
@@ -191,6 +192,14 @@ class TicketOutbox:
 
     async def entry(self, key: str) -> OutboxEntry | None:
         return await self._repo.get(key)
+
+    async def state(self, idempotency_key: str) -> FilingState | None:
+        entry = await self._repo.get(idempotency_key)
+        if entry is None:
+            return None
+        if entry.state == CREATED:
+            return FilingState(ticket=entry.ticket)
+        return FilingState(refused=entry.last_error if entry.state == FAILED else "")
 
     async def _outcome_of_another(self, key: str) -> TicketSubmission:
         """Another click or process holds the row: wait briefly for its outcome, else report it queued."""

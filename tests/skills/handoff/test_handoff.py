@@ -5,11 +5,12 @@ ordinary Monday morning."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
 from core.cards import validate_card
-from core.ports import TicketDeskError
+from core.ports import FilingState, TicketDeskError, TicketSummary
 from store.handoffs import HandoffState
 from tests.harness import KARI, OLA, SIRI, cards_of, text_of
 from tests.skills.handoff.conftest import (
@@ -383,27 +384,51 @@ async def test_when_filing_fails_the_transcript_is_filed_later(bot, clock, monke
             break
         await asyncio.sleep(0.02)
     assert stored.ticket_number == ticket.number
+    for _ in range(100):  # the card is refreshed right after the ticket is recorded
+        if f"løst, sak {ticket.number}" in text_of({"attachments": [{"content": request_card(bot, thread)}]}):
+            break
+        await asyncio.sleep(0.02)
     assert f"løst, sak {ticket.number}" in text_of({"attachments": [{"content": request_card(bot, thread)}]})
 
 
 class DeskRefuses:
-    """A TicketSubmitter whose desk refuses the ticket for good (e.g. a 422 from Pureservice)."""
+    """A TicketSubmitter whose desk refuses the transcript (a 422 from Pureservice); the outbox keeps it
+    and tries again on its slow schedule, until the desk takes it (``accept``)."""
 
     def __init__(self) -> None:
         self.calls = 0
+        self.created: TicketSummary | None = None
 
     async def submit(self, draft, *, notify_user_id=None):
         self.calls += 1
-        raise TicketDeskError("refused: 422", retryable=False, status=422)
+        raise TicketDeskError("refused: 422 Unknown relation 'ticketType' on ticket", retryable=False, status=422)
+
+    async def state(self, key):
+        return FilingState(ticket=self.created) if self.created else FilingState(refused="refused: 422 ticketType")
+
+    def accept(self, number: str) -> None:
+        self.created = TicketSummary(id="77", number=number, subject="Chat", status="Ny", is_open=True,
+                                     updated=datetime.now(UTC), url="")
 
 
-async def test_a_transcript_the_desk_refuses_is_not_retried_and_kundeservice_is_told(bot, clock, monkeypatch):
+async def test_a_refused_transcript_stays_in_the_outbox_visible_to_kundeservice_and_lands_later(bot, clock,
+                                                                                              monkeypatch):
     thread, handoff_id = await claimed(bot)
     refusing = DeskRefuses()
     monkeypatch.setattr(bot.runtime.skills.tickets, "submit", refusing.submit)
-    await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True})
-    assert "Pureservice tok ikke imot samtalen som sak" in (await thread_texts(bot, thread, 2))[-1]
+    monkeypatch.setattr(bot.runtime.skills.tickets, "state", refusing.state)
+    card = response_card(await agent_clicks(bot, PER, thread, "handoff.end", {"handoff_id": handoff_id, "resolved": True}))
+    assert "Pureservice avviste saken, den ligger i utboksen og prøves igjen" in text_of({"attachments": [{"content": card}]})
+    note = (await thread_texts(bot, thread, 2))[-1]
+    assert note.startswith("Pureservice tok ikke imot samtalen som sak (422 Unknown relation 'ticketType' on ticket).")
+    assert "prøves igjen av seg selv" in note
     clock.advance(minutes=5)
     await settle(bot)
-    assert refusing.calls == 1
+    assert refusing.calls == 1  # the outbox retries it, not the handoff
     assert (await bot.runtime.store.handoffs.get(handoff_id)).ticket_state.value == "refused"
+    refusing.accept("24017")  # the outbox's retry got through (e.g. after the ticket type was fixed)
+    await settle(bot)
+    stored = await bot.runtime.store.handoffs.get(handoff_id)
+    assert (stored.ticket_state.value, stored.ticket_number) == ("filed", "24017")
+    assert "Samtalen er lagret som sak 24017 (løst)." in await thread_texts(bot, thread, 3)
+    assert "løst, sak 24017" in text_of({"attachments": [{"content": request_card(bot, thread)}]})
