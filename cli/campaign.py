@@ -1,4 +1,5 @@
-"""`rakel campaign plan|run|remind|report|status` (and `rakel report`): the PC replacement campaign.
+"""`rakel campaign plan|run|remind|report|status`: the PC replacement campaign (`rakel report` writes its
+report too, beside the monthly report).
 
 - plan:   a dry run: who would get a message, counts per municipality, every problem row. Sends nothing.
 - run:    send the campaign card to every employee with a due PC; a re-run resumes where it stopped.
@@ -74,11 +75,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             command.set_defaults(run=lambda args: _main(report_command(load_settings(), args.campaign, args.out)))
         else:
             command.set_defaults(run=lambda args: _main(status_command(load_settings(), args.campaign)))
-
-    alias = subparsers.add_parser("report", help="the PC campaign report (same as `rakel campaign report`)")
-    alias.add_argument("--campaign", help="campaign id (default: the latest)")
-    alias.add_argument("--out", type=Path, help="folder (default: RAKEL_PC_REPORT_DIR)")
-    alias.set_defaults(run=lambda args: _main(report_command(load_settings(), args.campaign, args.out)))
 
 
 def _main(command) -> int:  # noqa: ANN001 - a coroutine

@@ -9,7 +9,7 @@ import sys
 from core.settings import SettingsError
 
 # Each module has register(subparsers); a subcommand sets args.run(args) -> int.
-SUBCOMMANDS = ("cli.serve", "cli.chat", "cli.ingest", "cli.campaign", "cli.tickets")
+SUBCOMMANDS = ("cli.serve", "cli.chat", "cli.ingest", "cli.campaign", "cli.tickets", "cli.report")
 
 
 def build_parser() -> argparse.ArgumentParser:
