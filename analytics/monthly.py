@@ -9,7 +9,8 @@ from pathlib import Path
 from analytics.render import ReportFiles, write_report
 from analytics.report import MonthlyReport, build_monthly_report
 from core.settings import Settings
-from store.store import Store
+from store.analytics import AnalyticsRepository
+from store.pc.campaigns import CampaignRepository
 
 
 def report_folder(settings: Settings, year: int, month: int, months: int) -> Path:
@@ -17,9 +18,10 @@ def report_folder(settings: Settings, year: int, month: int, months: int) -> Pat
     return settings.reports_path / name
 
 
-async def write_monthly_report(store: Store, settings: Settings, year: int, month: int, *, months: int = 1,
-                               now: datetime, directory: Path | None = None) -> ReportFiles:
-    report = await build_monthly_report(store, settings, year, month, months=months, now=now)
+async def write_monthly_report(analytics: AnalyticsRepository, campaigns: CampaignRepository, settings: Settings,
+                               year: int, month: int, *, months: int = 1, now: datetime,
+                               directory: Path | None = None) -> ReportFiles:
+    report = await build_monthly_report(analytics, campaigns, settings, year, month, months=months, now=now)
     return await render_monthly_report(report, settings, directory or report_folder(settings, year, month, months))
 
 

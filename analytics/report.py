@@ -12,7 +12,8 @@ from analytics.events import Outcome, TextKind
 from analytics.gaps import Gaps, find_gaps
 from core.settings import Settings
 from skills.pc_replacement.report import CampaignReport, build_report
-from store.store import Store
+from store.analytics import AnalyticsRepository
+from store.pc.campaigns import CampaignRepository
 
 TREND_MONTHS = 13
 MAX_CAMPAIGNS = 3
@@ -46,20 +47,20 @@ class MonthlyReport:
         return self.totals.users >= d.MIN_GROUP_USERS
 
 
-async def build_monthly_report(store: Store, settings: Settings, year: int, month: int, *, months: int = 1,
-                               now: datetime) -> MonthlyReport:
+async def build_monthly_report(analytics: AnalyticsRepository, campaigns: CampaignRepository, settings: Settings,
+                               year: int, month: int, *, months: int = 1, now: datetime) -> MonthlyReport:
     timezone, window_seconds = settings.timezone, settings.analytics_self_solved_hours * 3600
     period = d.Period.months_ending(year, month, months, timezone)
     trend_period = d.Period.months_ending(year, month, max(TREND_MONTHS, months), timezone)
     start, end = d.window(trend_period, window_seconds)
-    frame = d.event_frame(await store.analytics.event_rows(start, end), timezone)
+    frame = d.event_frame(await analytics.event_rows(start, end), timezone)
     table = d.conversations(frame, window_seconds=window_seconds)
     current = table[period.contains(table["month"])]
     events = d.in_period(frame, period)
     tickets = events[events["outcome"] == Outcome.TICKET_CREATED.value]
     ticket_table, tickets_hidden = d.grouped_counts(tickets, "category")
     sources, sources_hidden = d.grouped_counts(d.cited_sources(events), "source")
-    texts = await store.analytics.texts(period.start.timestamp(), period.end.timestamp())
+    texts = await analytics.texts(period.start.timestamp(), period.end.timestamp())
     comments = [text for text in texts if text.kind == TextKind.COMMENT.value]
     show_comments = len({text.user_key for text in comments}) >= d.MIN_GROUP_USERS
     return MonthlyReport(
@@ -71,18 +72,18 @@ async def build_monthly_report(store: Store, settings: Settings, year: int, mont
         comments=[text.text for text in reversed(comments)][:MAX_COMMENTS] if show_comments else [],
         comment_count=len(comments),
         gaps=find_gaps(texts), sources=sources.head(TOP_SOURCES), sources_hidden=sources_hidden,
-        campaigns=await _campaigns(store, period),
+        campaigns=await _campaigns(campaigns, period),
     )
 
 
-async def _campaigns(store: Store, period: d.Period) -> list[CampaignReport]:
+async def _campaigns(repository: CampaignRepository, period: d.Period) -> list[CampaignReport]:
     """The PC campaigns started by the end of the period (newest first), with their funnel per
     municipality (the rendering leaves out municipalities with fewer than MIN_GROUP_USERS employees)."""
-    started = [campaign for campaign in await store.pc.campaigns.all("campaign")
+    started = [campaign for campaign in await repository.all("campaign")
                if campaign.created_at < period.end.timestamp()]
     started.sort(key=lambda campaign: campaign.created_at, reverse=True)
     reports = []
     for campaign in started[:MAX_CAMPAIGNS]:
-        report = await build_report(store.pc.campaigns, campaign)
+        report = await build_report(repository, campaign)
         reports.append(CampaignReport(report.campaign, report.rows, []))  # never the names of who has not acted
     return reports

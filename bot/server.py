@@ -15,6 +15,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
+from analytics.links import CONTENT_TYPES, ReportLinks, report_file
 from bot.handler import RakelBot, new_reference
 from bot.metrics import BotMetrics
 from bot.telemetry import build_telemetry
@@ -134,6 +135,21 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"ready": ready, "checks": detail}, status=200 if ready else 503)
 
 
+async def report(request: web.Request) -> web.Response:
+    """A monthly report file, for the signed link «rapport» sends ROR-IKT staff in Teams."""
+    runtime = request.app[RUNTIME]
+    folder, file = request.match_info["folder"], request.match_info["file"]
+    links = ReportLinks(runtime.settings.analytics_secret, runtime.settings.public_base_url)
+    query = request.query
+    if not links.valid(folder, file, query.get("expires", ""), query.get("signature", ""), time.time()):
+        return _error(403, "the link is not valid (or has expired): write «rapport» in Teams for a new one")
+    path = report_file(runtime.settings.reports_path, folder, file)
+    if path is None:
+        return _error(404, "no such report")
+    return web.FileResponse(path, headers={"Content-Type": CONTENT_TYPES[path.suffix[1:]],
+                                           "Cache-Control": "private, no-store"})
+
+
 async def metrics(request: web.Request) -> web.Response:
     body = request.app[RUNTIME].metrics.render()
     return web.Response(body=body, content_type="text/plain", charset="utf-8")
@@ -163,6 +179,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/reports/{folder}/{file}", report)
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         workers = [asyncio.create_task(start(), name=name) for name, start in runtime.background.items()]

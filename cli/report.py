@@ -56,8 +56,8 @@ async def report_main(settings: Settings, args: argparse.Namespace) -> int:
     year, month = args.month or previous_month(now)
     store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
     try:
-        files = await write_monthly_report(store, settings, year, month, months=args.months, now=now,
-                                           directory=args.out)
+        files = await write_monthly_report(store.analytics, store.pc.campaigns, settings, year, month,
+                                           months=args.months, now=now, directory=args.out)
         has_campaign = bool(await store.pc.campaigns.all("campaign"))
     finally:
         await store.close()

@@ -23,6 +23,7 @@ from skills.out_of_scope.skill import OutOfScopeSkill
 from skills.pc_replacement.context import PcPorts
 from skills.pc_replacement.skill import PcReplacementSkill
 from skills.registry import SkillRegistry
+from skills.report.skill import ReportSkill
 from skills.router import Router
 from skills.router.llm import LlmRouter
 from skills.tickets.outbox import RetrySchedule, TicketOutbox
@@ -108,6 +109,7 @@ def build_skills(adapters: Adapters) -> Skills:
     registry.register(TicketStatusSkill(settings, adapters.desk, store.tickets.outbox))
     registry.register(HandoffSkill(handoff, settings.handoff_check_interval_seconds))
     registry.register(PcReplacementSkill(pc_ports(adapters, tickets)))
+    registry.register(ReportSkill(settings, store.analytics, store.pc.campaigns, clock))
     dispatcher = Dispatcher(registry, build_router(settings, registry, adapters.llm), adapters.events,
                             dialogs=store.dialogs, history=store.history, attachments=store.tickets.attachments,
                             clock=clock)

@@ -129,6 +129,11 @@ class Dispatcher:
         if not text:
             await turn.send((ATTACHMENT_ONLY if turn.incoming.attachments else EMPTY)(turn.language))
             return "empty"
+        word, _, argument = text.partition(" ")
+        if (commanded := self._registry.for_command(word)) is not None:
+            turn.skill_name, turn.intent = commanded.name, f"command:{word.lower()}"
+            if await commanded.on_command(turn, argument.strip()):
+                return f"command:{commanded.name}"
         classification = await self._router.classify(text, turn.language)
         skill = self._registry.for_intent(classification.intent)
         turn.skill_name, turn.intent = skill.name, str(classification.intent)

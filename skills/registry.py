@@ -41,6 +41,7 @@ class Skill:
     name: ClassVar[str]
     intents: ClassVar[tuple[IntentSpec, ...]] = ()
     card_handlers: ClassVar[dict[str, str]] = {}  # verb → method name, collected from @card_action
+    commands: ClassVar[tuple[str, ...]] = ()  # exact first words handled before routing (e.g. "rapport")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -75,6 +76,11 @@ class Skill:
             raise LookupError(f"{self.name} has no handler for {action.verb!r}")
         return await getattr(self, method)(turn, action)
 
+    async def on_command(self, turn: Turn, argument: str) -> bool:
+        """A message whose first word is one of ``commands``; ``argument`` is the rest. Return False
+        to let the message be routed as usual (e.g. the user may not use the command)."""
+        return False
+
     async def on_cancel(self, turn: Turn) -> None:
         """The user cancelled while this skill held the conversation (the dialog is already ended)."""
 
@@ -94,6 +100,7 @@ class SkillRegistry:
         self._by_name: dict[str, Skill] = {}
         self._by_intent: dict[str, tuple[Skill, IntentSpec]] = {}
         self._by_action: dict[str, Skill] = {}
+        self._by_command: dict[str, Skill] = {}
         self.router = EmbeddedRouter(lambda: self.intents)  # trained from the declared intents on first use
 
     def register(self, skill: Skill) -> None:
@@ -102,17 +109,24 @@ class SkillRegistry:
         for spec in skill.intents:
             if spec.name in self._by_intent:
                 raise ValueError(f"intent {spec.name} is claimed by {self._by_intent[spec.name][0].name} and {skill.name}")
+        for command in skill.commands:
+            if command in self._by_command:
+                raise ValueError(f"command {command!r} is claimed by {self._by_command[command].name} and {skill.name}")
         for verb in skill.actions:
             if verb in self._by_action:
                 raise ValueError(f"card action {verb!r} is claimed by {self._by_action[verb].name} and {skill.name}")
         self._by_name[skill.name] = skill
         self._by_intent.update({spec.name: (skill, spec) for spec in skill.intents})
         self._by_action.update(dict.fromkeys(skill.actions, skill))
+        self._by_command.update(dict.fromkeys(skill.commands, skill))
 
     def for_intent(self, intent: str) -> Skill:
         """The skill of an intent; the knowledge skill for names nobody declared."""
         found = self._by_intent.get(canonical(intent)) or self._by_intent[KNOWLEDGE]
         return found[0]
+
+    def for_command(self, word: str) -> Skill | None:
+        return self._by_command.get(word.lower())
 
     def for_action(self, verb: str) -> Skill | None:
         return self._by_action.get(verb)
