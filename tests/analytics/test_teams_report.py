@@ -19,8 +19,7 @@ NOW = datetime(2026, 12, 3, 9, 0, tzinfo=OSLO)
 
 @pytest.fixture
 async def bot(tmp_path):
-    harness = await start_harness(make_settings(tmp_path, report_staff=["Siri.Brekke@ror-ikt.no"]))
-    harness.runtime.services.clock = lambda: NOW
+    harness = await start_harness(make_settings(tmp_path, report_staff=["Siri.Brekke@ror-ikt.no"]), clock=lambda: NOW)
     await harness.runtime.store.analytics.add(hand_counted_events())
     yield harness
     await harness.close()
