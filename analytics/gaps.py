@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from analytics.definitions import MIN_GROUP_USERS
 from analytics.events import QuestionText
@@ -23,6 +26,7 @@ from retrieval.analysis import NorwegianAnalyzer
 
 MAX_TOPICS = 25
 MAX_SILHOUETTE_SAMPLE = 1500
+LSA_DIMENSIONS = 60
 EXAMPLES = 3
 LABEL_TERMS = 3
 EXAMPLE_CHARS = 160
@@ -57,7 +61,8 @@ def find_gaps(texts: Sequence[QuestionText], analyzer: NorwegianAnalyzer | None 
         matrix = vectorizer.fit_transform(unique)
     except ValueError:  # nothing but stop words
         return Gaps([], 1, len(questions))
-    labels = _cluster(matrix)
+    with threadpool_limits(1):  # many tiny k-means fits: OpenMP threads cost more than they give here
+        labels = _cluster(matrix)
     label_of = dict(zip(unique, labels, strict=True))
     terms = np.array(vectorizer.get_feature_names_out())
     surface = _surface_forms(unique, analyzer)
@@ -83,19 +88,28 @@ def find_gaps(texts: Sequence[QuestionText], analyzer: NorwegianAnalyzer | None 
 
 
 def _cluster(matrix) -> list[int]:  # noqa: ANN001 - a scipy sparse matrix
+    """k-means with the k of the best silhouette (cosine). Many questions are first reduced to
+    LSA_DIMENSIONS (truncated SVD, normalised) and k is chosen on a sample, which keeps it fast."""
     count = matrix.shape[0]
     if count < 3:
         return [0] * count
-    best_labels, best_score = [0] * count, -1.0
-    for k in _candidates(count):
-        model = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(matrix)
-        if len(set(model.labels_)) < 2:
+    if min(matrix.shape) > LSA_DIMENSIONS:
+        matrix = normalize(TruncatedSVD(LSA_DIMENSIONS, random_state=SEED).fit_transform(matrix))
+    sample = matrix
+    if count > MAX_SILHOUETTE_SAMPLE:
+        sample = matrix[np.random.default_rng(SEED).choice(count, MAX_SILHOUETTE_SAMPLE, replace=False)]
+    starts = 4
+    best_k, best_score = 0, -1.0
+    for k in _candidates(sample.shape[0]):
+        labels = KMeans(n_clusters=k, n_init=starts, random_state=SEED).fit_predict(sample)
+        if len(set(labels)) < 2:
             continue
-        score = silhouette_score(matrix, model.labels_, metric="cosine",
-                                 sample_size=min(count, MAX_SILHOUETTE_SAMPLE), random_state=SEED)
+        score = silhouette_score(sample, labels, metric="cosine")
         if score > best_score:
-            best_labels, best_score = [int(label) for label in model.labels_], score
-    return best_labels
+            best_k, best_score = k, score
+    if not best_k:
+        return [0] * count
+    return [int(label) for label in KMeans(n_clusters=best_k, n_init=starts, random_state=SEED).fit_predict(matrix)]
 
 
 def _candidates(count: int) -> list[int]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
 from analytics import definitions as d
-from analytics.events import Outcome, TextKind
+from analytics.events import Outcome, QuestionText, TextKind
 from analytics.gaps import Gaps, find_gaps
 from core.settings import Settings
 from skills.pc_replacement.report import CampaignReport, build_report
@@ -49,30 +51,40 @@ class MonthlyReport:
 
 async def build_monthly_report(analytics: AnalyticsRepository, campaigns: CampaignRepository, settings: Settings,
                                year: int, month: int, *, months: int = 1, now: datetime) -> MonthlyReport:
-    timezone, window_seconds = settings.timezone, settings.analytics_self_solved_hours * 3600
-    period = d.Period.months_ending(year, month, months, timezone)
-    trend_period = d.Period.months_ending(year, month, max(TREND_MONTHS, months), timezone)
-    start, end = d.window(trend_period, window_seconds)
-    frame = d.event_frame(await analytics.event_rows(start, end), timezone)
+    """Read what the period needs, then count (pandas, scikit-learn) in a thread: the service keeps
+    answering while a report is made."""
+    period = d.Period.months_ending(year, month, months, settings.timezone)
+    trend_period = d.Period.months_ending(year, month, max(TREND_MONTHS, months), settings.timezone)
+    start, end = d.window(trend_period, settings.analytics_self_solved_hours * 3600)
+    rows = await analytics.event_rows(start, end)
+    texts = await analytics.texts(period.start.timestamp(), period.end.timestamp())
+    funnels = await _campaigns(campaigns, period)
+    return await asyncio.to_thread(_count, settings, period, trend_period, rows, texts, funnels, now)
+
+
+def _count(settings: Settings, period: d.Period, trend_period: d.Period, rows: list[dict[str, Any]],
+           texts: list[QuestionText], funnels: list[CampaignReport], now: datetime) -> MonthlyReport:
+    window_seconds = settings.analytics_self_solved_hours * 3600
+    frame = d.event_frame(rows, settings.timezone)
     table = d.conversations(frame, window_seconds=window_seconds)
     current = table[period.contains(table["month"])]
     events = d.in_period(frame, period)
     tickets = events[events["outcome"] == Outcome.TICKET_CREATED.value]
     ticket_table, tickets_hidden = d.grouped_counts(tickets, "category")
     sources, sources_hidden = d.grouped_counts(d.cited_sources(events), "source")
-    texts = await analytics.texts(period.start.timestamp(), period.end.timestamp())
     comments = [text for text in texts if text.kind == TextKind.COMMENT.value]
     show_comments = len({text.user_key for text in comments}) >= d.MIN_GROUP_USERS
+    months = trend_period.months[-TREND_MONTHS:]
     return MonthlyReport(
-        period=period, trend_months=trend_period.months[-TREND_MONTHS:], generated_at=now,
+        period=period, trend_months=months, generated_at=now,
         totals=d.rates(current), by_municipality=d.rates_by_municipality(current),
-        trend=d.monthly_trend(frame, table, trend_period.months[-TREND_MONTHS:]),
+        trend=d.monthly_trend(frame, table, months),
         tickets=ticket_table, tickets_total=len(tickets), tickets_hidden=tickets_hidden,
         handoffs=d.handoff_figures(events), feedback=d.feedback_figures(events),
         comments=[text.text for text in reversed(comments)][:MAX_COMMENTS] if show_comments else [],
         comment_count=len(comments),
         gaps=find_gaps(texts), sources=sources.head(TOP_SOURCES), sources_hidden=sources_hidden,
-        campaigns=await _campaigns(campaigns, period),
+        campaigns=funnels,
     )
 
 
