@@ -4,9 +4,11 @@ them to and from Bot Framework activities, so skills never see botbuilder."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from core.language import Language
+from core.pii import MaskedText, mask
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,12 @@ class Incoming:
     attachments: tuple[IncomingAttachment, ...] = ()
     truncated: bool = False  # the text was longer than we accept and was cut
     shared: bool = False  # a Teams channel or group chat, not the user's 1:1 chat with Rakel
+
+    @cached_property
+    def masked(self) -> MaskedText:
+        """The text with personal data masked, once per message: what the history, feedback and stored
+        answers keep (the raw ``text`` goes only where the user means it to, e.g. their own ticket)."""
+        return mask(self.text)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import NewType
 
 from stdnum.no import fodselsnummer
 
@@ -25,6 +26,11 @@ EMAIL_TOKEN = "[e-post]"
 NAME_TOKEN = "[navn]"
 
 FNR, PHONE, EMAIL, NAME = "fødselsnummer", "telefon", "e-post", "navn"
+
+MaskedText = NewType("MaskedText", str)
+"""Text with fødselsnummer, phone numbers, e-mail addresses and names masked (``mask``): what may be
+stored, logged, indexed or sent to an LLM. A message is masked once where it enters
+(``core.messages.Incoming.masked``); stores that keep text ask for this type."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +86,9 @@ PHONE_CUE_BEFORE_RE = re.compile(
 CONTEXT_CHARS = 30
 
 
-def mask(text: str) -> str:
-    """The text with personal data masked (convenience for logging)."""
-    return mask_personal_data(text).text
+def mask(text: str) -> MaskedText:
+    """The text with personal data masked."""
+    return MaskedText(mask_personal_data(text).text)
 
 
 def mask_personal_data(text: str, known_names: Iterable[str] = ()) -> MaskResult:

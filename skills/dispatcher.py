@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from analytics.events import EventSink, Kind, Note, Outcome, Subject
 from core.messages import ActionResult, CardAction
-from core.pii import mask
+from core.pii import MaskedText, mask
 from core.texts import Localized
 from skills.help.skill import welcome
 from skills.registry import SkillRegistry
@@ -167,7 +167,7 @@ class Dispatcher:
     async def _record(self, turn: Turn, handle) -> None:
         """Run the skill and keep the exchange (masked) for follow-up questions."""
         await handle()
-        exchange = [TurnRecord("user", mask(turn.incoming.text[:_HISTORY_CHARS]))]
+        exchange = [TurnRecord("user", MaskedText(turn.incoming.masked[:_HISTORY_CHARS]))]
         answer = "\n".join(reply.text for reply in turn.sent if reply.text)
         if answer:
             exchange.append(TurnRecord("assistant", mask(answer[:_HISTORY_CHARS])))

@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from core.pii import MaskedText
 from store.database import Database
 
 
@@ -14,8 +15,8 @@ class GivenAnswer:
     activity_id: str
     conversation_id: str
     user_id: str
-    question: str
-    answer: str
+    question: MaskedText
+    answer: MaskedText
     sources: list[str] = field(default_factory=list)
     confident: bool = True
 

@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from core.pii import MaskedText
 from store.database import Database
 
 
@@ -16,10 +17,10 @@ class FeedbackEntry:
     conversation_id: str
     kind: str  # "answer" | "general"
     rating: int | None = None  # +1, -1 or None for a plain comment
-    question: str = ""
-    answer: str = ""
+    question: MaskedText = MaskedText("")
+    answer: MaskedText = MaskedText("")
     sources: list[str] = field(default_factory=list)
-    comment: str = ""
+    comment: MaskedText = MaskedText("")
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 

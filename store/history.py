@@ -6,6 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from core.pii import MaskedText
 from store.database import Database
 
 KEEP_SECONDS = 24 * 3600
@@ -14,7 +15,7 @@ KEEP_SECONDS = 24 * 3600
 @dataclass(frozen=True)
 class TurnRecord:
     role: str  # "user" | "assistant"
-    text: str
+    text: MaskedText  # only masked text is kept (core.pii)
 
 
 class HistoryRepository:

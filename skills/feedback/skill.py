@@ -1,7 +1,7 @@
 """Free feedback about Rakel: ask for the comment, store it (masked), thank the user."""
 
 from analytics.events import Outcome
-from core.pii import mask
+from core.pii import MaskedText
 from core.texts import Localized
 from skills.intents import load_intents
 from skills.registry import Skill
@@ -46,7 +46,7 @@ class FeedbackSkill(Skill):
             return
         await self._feedback.add(
             FeedbackEntry(user_id=turn.user.id, conversation_id=turn.conversation_id, kind="general",
-                          comment=mask(comment))
+                          comment=MaskedText(turn.incoming.masked.strip()))
         )
         turn.note(Outcome.COMMENT, comment=comment)
         await turn.release()

@@ -19,7 +19,7 @@ from core.cards import Card, paragraph
 from core.cards import card as make_card
 from core.language import Language
 from core.messages import ActionResult, Reply
-from core.pii import mask
+from core.pii import MaskedText, mask
 from core.ports import FileFetcher, Messenger, TicketDesk, TicketDeskError, TicketSubmitter
 from core.settings import Settings
 from skills.handoff import texts
@@ -157,7 +157,7 @@ class HandoffFlow:
         recent = await self._history.recent(
             turn.conversation_id, limit=self._settings.handoff_recent_messages
         )
-        lines = [(record.role, mask(record.text)) for record in recent if record.text]
+        lines = [(record.role, record.text) for record in recent if record.text]  # kept masked
         said = [text for role, text in lines if role == "user"]
         summary = shorten(mask(question), SUMMARY_CHARS) if question else (said[-1] if said else "")
         suggested = next((text for role, text in reversed(lines) if role == "assistant"), "")
@@ -475,7 +475,7 @@ class HandoffFlow:
         turn.note(Outcome.FEEDBACK_UP if rating == 1 else Outcome.FEEDBACK_DOWN, comment=comment)
         await self._feedback.add(FeedbackEntry(
             id=f"handoff:{handoff.id}", user_id=handoff.user_id, conversation_id=handoff.user_conversation_id,
-            kind="handoff", rating=rating, question=handoff.summary, comment=mask(comment)[:2000],
+            kind="handoff", rating=rating, question=handoff.summary, comment=MaskedText(mask(comment)[:2000]),
         ))
         return ActionResult(card=thanks_card(Language(handoff.language), self._closing_lines(handoff), rating))
 

@@ -11,7 +11,7 @@ from analytics.events import Outcome
 from core import cards
 from core.language import Language
 from core.messages import ActionResult, CardAction, Reply
-from core.pii import mask
+from core.pii import MaskedText, mask
 from retrieval.answering.pipeline import Answer, Answerer
 from retrieval.model import AudienceScope
 from skills.intents import load_intents
@@ -96,7 +96,7 @@ class KnowledgeSkill(Skill):
                 activity_id=activity_id,
                 conversation_id=turn.conversation_id,
                 user_id=turn.user.id,
-                question=mask(question),
+                question=turn.incoming.masked,
                 answer=mask(answer.text),
                 sources=[c.url or c.title for c in answer.citations],
             )
@@ -116,7 +116,7 @@ class KnowledgeSkill(Skill):
     async def on_thumbs(self, turn: Turn, action: CardAction) -> ActionResult:
         """A thumbs up or down (Teams' feedback loop) on one of Rakel's answers."""
         liked = action.data.get("reaction") == "like"
-        comment = mask(str(action.data.get("comment") or ""))[:2000]
+        comment = MaskedText(mask(str(action.data.get("comment") or ""))[:2000])
         given = await self._answers.get(action.card_activity_id or "")
         feedback = self._feedback
         await feedback.add(

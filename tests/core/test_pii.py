@@ -353,3 +353,14 @@ def test_masking_is_idempotent():
     again = mask_personal_data(once, ["Kari"])
     assert again.text == once
     assert again.counts == {}
+
+
+def test_an_incoming_message_is_masked_once_where_it_enters():
+    from core.language import Language
+    from core.messages import Incoming
+
+    incoming = Incoming(text="Ring meg på 912 34 567 eller kari.nordmann@molde.kommune.no", language=Language.BOKMAAL,
+                        conversation_id="c", activity_id="a")
+    assert incoming.masked == "Ring meg på [telefon] eller [e-post]"
+    assert incoming.masked is incoming.masked  # computed once per message
+    assert "912 34 567" in incoming.text  # the raw text stays for the user's own ticket
