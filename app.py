@@ -108,7 +108,13 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None, clock: Cl
         life.runs(name, job)
     bot = build_bot(settings, channel, skills.dispatcher, users=store.users, references=store.references,
                     dialogs=store.dialogs)
-    return Runtime(settings, store, adapters, skills, channel.adapter, bot, channel.metrics, life)
+    runtime = Runtime(settings, store, adapters, skills, channel.adapter, bot, channel.metrics, life)
+    try:
+        await life.start()  # e.g. every Pureservice name exists; a SettingsError stops the start
+    except BaseException:
+        await runtime.close()
+        raise
+    return runtime
 
 
 def _embedder(settings: Settings, life: Lifecycle) -> Llm | None:

@@ -19,7 +19,7 @@ from analytics.links import CONTENT_TYPES, ReportLinks, report_file
 from bot.handler import RakelBot, new_reference
 from bot.metrics import BotMetrics
 from bot.telemetry import build_telemetry
-from core.lifecycle import BackgroundJob, ReadinessCheck
+from core.lifecycle import BackgroundJob, NotReady, ReadinessCheck
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,8 @@ async def readyz(request: web.Request) -> web.Response:
         try:
             await asyncio.wait_for(check(), READINESS_TIMEOUT_SECONDS)
             detail[name] = "ok"
+        except NotReady as error:  # says what is wrong, e.g. which Pureservice name is missing
+            detail[name] = f"failed: {error}"
         except Exception as error:  # noqa: BLE001 - readiness reports, it never raises
             detail[name] = f"failed: {type(error).__name__}"
     ready = all(value == "ok" for value in detail.values())

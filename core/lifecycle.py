@@ -9,6 +9,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 ReadinessCheck = Callable[[], Awaitable[None]]  # raises when the dependency is not usable
+StartCheck = Callable[[], Awaitable[None]]  # runs once at start-up; raises SettingsError to refuse to start
+
+
+class NotReady(Exception):
+    """A readiness check's finding in words an operator can act on (shown in /readyz, so no secrets)."""
 BackgroundJob = Callable[[], Awaitable[None]]  # runs until cancelled at shutdown, surviving its own errors
 
 
@@ -17,12 +22,21 @@ class Lifecycle:
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     background: dict[str, BackgroundJob] = field(default_factory=dict)
+    start_checks: list[StartCheck] = field(default_factory=list)
 
     def closes(self, close: Callable[[], Awaitable[object]]) -> None:
         self.resources.push_async_callback(close)
 
     def checks(self, name: str, check: ReadinessCheck) -> None:
         self.readiness[name] = check
+
+    def verifies(self, check: StartCheck) -> None:
+        """``check`` runs once when the service starts (``start``), e.g. that configured names exist."""
+        self.start_checks.append(check)
+
+    async def start(self) -> None:
+        for check in self.start_checks:
+            await check()
 
     def runs(self, name: str, job: BackgroundJob) -> None:
         if name in self.background:

@@ -68,6 +68,7 @@ class TicketDraft:
     idempotency_key: str  # the same key never creates two tickets
     phone: str = ""
     attachments: list[TicketAttachment] = field(default_factory=list)
+    ticket_type: str = ""  # "" = the desk's default type; else a key of RAKEL_PURESERVICE_TICKET_TYPES ("order")
     resolved: bool = False  # created as solved already (e.g. in a chat with Kundeservice); ``solution`` says how
     solution: str = ""
 
@@ -100,6 +101,8 @@ class ResolvedTicket:
 
 class TicketDeskError(Exception):
     """The desk could not do it. ``retryable`` is True for outages, 429 and timeouts."""
+
+    reason = ""  # why, for the user: "setup", "unknown_requester", ... (see skills/tickets/texts.REASONS)
 
     def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
         super().__init__(message)

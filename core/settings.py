@@ -30,6 +30,22 @@ DEFAULT_MUNICIPALITY_DOMAINS = {
 
 DEVELOPMENT_ANALYTICS_KEY = "rakel-development-analytics-key"
 
+# Rakel's ticket priorities and categories (skills use these keys) and the names they have in ROR-IKT's
+# Pureservice; RAKEL_PURESERVICE_PRIORITIES / RAKEL_PURESERVICE_CATEGORIES give another tenant's names.
+DEFAULT_TICKET_PRIORITIES = {"low": "Lav", "normal": "Normal", "high": "Høy", "critical": "Kritisk"}
+DEFAULT_TICKET_CATEGORIES = {
+    "access": "Tilgang og pålogging",
+    "password": "Passord og låst konto",
+    "email": "E-post, Teams og Microsoft 365",
+    "pc": "PC og utstyr",
+    "software": "Programvare",
+    "printing": "Utskrift",
+    "remote_access": "Fjerntilgang",
+    "phone": "Telefon og mobil",
+    "advice": "Rådgivning",
+    "security": "Sikkerhet",
+}
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -122,8 +138,22 @@ class Settings(BaseSettings):
     pureservice_api_prefix: str = "/agent/api"
     pureservice_requests_per_minute: int = 100
     pureservice_timeout_seconds: float = 10.0
-    pureservice_fallback_requester_email: str = ""
-    pureservice_zone: str = "Kundeservice"
+    pureservice_fallback_requester_email: str = ""  # files for users Pureservice does not know
+    # The tenant's names (ids are looked up by name at start-up; a missing one stops the start, naming it).
+    pureservice_zone: str = "Kundeservice"  # the zone (department) that receives Rakel's tickets
+    pureservice_ticket_type: str = "Henvendelse"  # the ticket type of Rakel's tickets
+    pureservice_ticket_types: dict[str, str] = {}  # more ticket types a skill may ask for, by key ("order")
+    pureservice_new_status: str = "Ny"
+    pureservice_resolved_status: str = "Løst"  # tickets filed as already solved (a handoff saved as solved)
+    pureservice_source: str = "Chat"
+    pureservice_priorities: dict[str, str] = dict(DEFAULT_TICKET_PRIORITIES)  # low/normal/high/critical -> name
+    pureservice_categories: dict[str, str] = dict(DEFAULT_TICKET_CATEGORIES)  # category key -> name
+
+    @model_validator(mode="after")
+    def _every_priority_has_a_name(self) -> "Settings":
+        if missing := [key for key in DEFAULT_TICKET_PRIORITIES if key not in self.pureservice_priorities]:
+            raise ValueError(f"RAKEL_PURESERVICE_PRIORITIES needs a name for {', '.join(missing)}")
+        return self
 
     # --- Kundeservice --------------------------------------------------------------------
     kundeservice_conversation_id: str = ""  # the Teams channel that receives tickets/handoffs

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from connectors.pureservice.client import Page, PureserviceClient
+from connectors.pureservice.names import DeskNames
 from connectors.pureservice.desk import (
-    DeskNames,
     PureserviceResolvedTicket,
     PureserviceTicketDesk,
     ticket_url,
@@ -30,4 +30,5 @@ def build(settings: Settings, life: Lifecycle) -> PureserviceTicketDesk | None:
     desk = PureserviceTicketDesk.from_settings(settings)
     life.closes(desk.close)
     life.checks("pureservice", desk.check)
+    life.verifies(desk.verify_names)
     return desk

@@ -154,14 +154,16 @@ class PureserviceClient:
                 return
             start += page_size
 
-    async def id_by_name(self, entity: str, name: str, *, also: str = "") -> int:
-        """The id of the row named ``name`` (``also``: an extra filter clause), looked up once."""
+    async def id_by_name(self, entity: str, name: str, *, also: str = "", fresh: bool = False) -> int:
+        """The id of the row named ``name`` (``also``: an extra filter clause), looked up once
+        (``fresh``: asked again, e.g. to see whether a name was renamed since)."""
         clause = f"name == {string_literal(name)}" + (f" AND {also}" if also else "")
-        return await self._cached_id(entity, clause)
+        return await (self._lookup_id(entity, clause) if fresh else self._cached_id(entity, clause))
 
-    async def id_by_key(self, entity: str, key: str) -> int:
+    async def id_by_key(self, entity: str, key: str, *, fresh: bool = False) -> int:
         """The id of the row with this ``key`` (request types: ``Ticket``, ``Change``), looked up once."""
-        return await self._cached_id(entity, f"key == {string_literal(key)}")
+        clause = f"key == {string_literal(key)}"
+        return await (self._lookup_id(entity, clause) if fresh else self._cached_id(entity, clause))
 
     # --- writing --------------------------------------------------------------------------
     async def create(self, entity: str, record: Mapping[str, Any], *, timeout: float | None = None) -> Row:

@@ -1,7 +1,8 @@
 """The TicketDesk on Pureservice: create tickets, list a user's own tickets, add notes, read solutions.
 
-Ids are never hard-coded: statuses, priorities, ticket types, sources, the zone and the request type
-are looked up by name per tenant (names in ``DeskNames``). Creating is idempotent: the draft's
+Ids are never hard-coded: statuses, priorities, ticket types, sources, the zone, categories and the
+request type are looked up by name per tenant (the names are settings, names.py); every one is
+checked at start-up and by /readyz, and a missing one is reported with its setting. Creating is idempotent: the draft's
 idempotency key goes in ``customerReference``, and every attempt first looks for a ticket that
 already carries it, so a retry after a timeout or a 500 never makes a second ticket.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -23,13 +25,16 @@ from tenacity.wait import wait_exponential_jitter
 
 from connectors.pureservice.client import Page, PureserviceClient, Row
 from connectors.pureservice.errors import MissingEntityError
+from connectors.pureservice.names import REQUEST_TYPE_KEY, DeskNames, Lookup, MissingNameError
 from connectors.pureservice.query import datetime_literal, string_literal
 from connectors.pureservice.text import html_to_text, text_to_html
 from core.ports import ResolvedTicket, TicketAttachment, TicketDeskError, TicketDraft, TicketSummary
-from core.settings import Settings
+from core.lifecycle import NotReady
+from core.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
+NAMES_RECHECK_SECONDS = 300.0  # /readyz looks every name up again this often (a probe every few seconds is a ping)
 FINISHED_CORE_STATUS = 50  # coreStatus below 50 is open; 50 and above is resolved or closed
 INTERNAL_NOTE = {"type": 1, "direction": 3, "visibility": 0}
 SOLUTION_COMMUNICATION_TYPES = frozenset({4, 50})  # "Solution" in the two numberings seen in clients
@@ -38,35 +43,6 @@ VISIBLE_WITH_RECEIPT = 0
 # Text that goes into tickets (Norwegian: Kundeservice reads it).
 ON_BEHALF_NOTE = "Meldt inn via Rakel av {name} ({email}), som ikke ble funnet som bruker i Pureservice."
 PHONE_LINE = "Telefon: {phone}"
-
-DEFAULT_PRIORITIES = {"low": "Lav", "normal": "Normal", "high": "Høy", "critical": "Kritisk"}
-DEFAULT_CATEGORIES = {
-    "access": "Tilgang og pålogging",
-    "password": "Passord og låst konto",
-    "email": "E-post, Teams og Microsoft 365",
-    "pc": "PC og utstyr",
-    "software": "Programvare",
-    "printing": "Utskrift",
-    "remote_access": "Fjerntilgang",
-    "phone": "Telefon og mobil",
-    "advice": "Rådgivning",
-    "security": "Sikkerhet",
-}
-
-
-@dataclass(frozen=True)
-class DeskNames:
-    """The tenant's names for what a new ticket needs; ids are looked up by these names."""
-
-    zone: str = "Kundeservice"  # the department (zone) that receives Rakel's tickets
-    new_status: str = "Ny"
-    resolved_status: str = "Løst"  # for tickets created as already solved (TicketDraft.resolved)
-    ticket_type: str = "Henvendelse"
-    source: str = "Chat"
-    request_type_key: str = "Ticket"
-    priorities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
-    categories: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CATEGORIES))
-
 
 @dataclass(frozen=True)
 class PureserviceResolvedTicket(ResolvedTicket):
@@ -108,6 +84,8 @@ class PureserviceTicketDesk:
         self._clock = clock
         self._sleep = sleep
         self._key_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._missing_names: list[str] = []
+        self._names_checked_at = float("-inf")
         self._statuses: dict[int, Row] | None = None
         self._statuses_lock = asyncio.Lock()
 
@@ -118,7 +96,7 @@ class PureserviceTicketDesk:
         return cls(
             client or PureserviceClient.from_settings(settings),
             fallback_requester_email=settings.pureservice_fallback_requester_email,
-            names=DeskNames(zone=settings.pureservice_zone),
+            names=DeskNames.from_settings(settings),
             create_timeout=settings.tickets_attempt_timeout_seconds,
         )
 
@@ -185,14 +163,54 @@ class PureserviceTicketDesk:
 
     async def resolve_ticket(self, ticket_id: str, solution: str) -> None:
         """``PATCH /ticket/{id}`` with the flat ``statusId`` of the resolved status and the solution."""
-        request_type_id = await self._client.id_by_key("requesttype", self._names.request_type_key)
-        status_id = await self._client.id_by_name("status", self._names.resolved_status,
-                                                  also=f"requestTypeId == {request_type_id}")
+        status_id = await self._id(self._names.status_lookup(resolved=True))
         await self._client.request("PATCH", f"/ticket/{int(ticket_id)}",
                                    json_body={"statusId": status_id, "solution": text_to_html(solution)})
 
     async def check(self) -> None:
-        await self._client.page("status", limit=1, retry=False)
+        """Readiness: Pureservice answers, and (as of the last check of the names, at most
+        ``NAMES_RECHECK_SECONDS`` old) every name Rakel uses exists; else which one is missing."""
+        if time.monotonic() - self._names_checked_at > NAMES_RECHECK_SECONDS:
+            await self.recheck_names()
+        else:
+            await self._client.page("status", limit=1, retry=False)
+        if self._missing_names:
+            raise NotReady("; ".join(self._missing_names))
+
+    async def recheck_names(self) -> list[str]:
+        """Look every name up again (a renamed status shows within minutes); the problems found."""
+        self._missing_names = await self.missing_names(fresh=True)
+        self._names_checked_at = time.monotonic()
+        return self._missing_names
+
+    async def missing_names(self, *, fresh: bool = False) -> list[str]:
+        """Every setting whose name the tenant lacks, with the setting (raises when Pureservice cannot be asked)."""
+        problems = []
+        for lookup in [None, *self._names.all_lookups()]:
+            try:
+                await (self._request_type_id(fresh=fresh) if lookup is None else self._id(lookup, fresh=fresh))
+            except MissingEntityError as error:
+                problems.append(str(error))
+        if self._fallback_email and await self._user_id(self._fallback_email) is None:
+            problems.append(_fallback_missing(self._fallback_email))
+        return problems
+
+    async def verify_names(self) -> None:
+        """At start-up: refuse to start when a name or the API key is wrong (SettingsError naming the
+        setting); when Pureservice does not answer, start anyway (tickets queue) and say so."""
+        try:
+            problems = await self.recheck_names()
+        except TicketDeskError as error:
+            if not error.retryable:
+                raise SettingsError(str(error)) from error
+            log.warning("pureservice: could not check the ticket settings at start-up (it does not answer); "
+                        "checked again by /readyz", extra={"error": str(error)[:300]})
+            return
+        if problems:
+            raise SettingsError("; ".join(problems))
+        if not self._fallback_email:
+            log.warning("RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL is empty: users Pureservice does not know "
+                        "cannot file tickets")
 
     async def close(self) -> None:
         await self._client.close()
@@ -249,21 +267,15 @@ class PureserviceTicketDesk:
             lines.insert(0, ON_BEHALF_NOTE.format(name=draft.requester_name, email=draft.requester_email))
         if draft.phone:
             lines.append(PHONE_LINE.format(phone=draft.phone))
-        request_type_id = await self._client.id_by_key("requesttype", self._names.request_type_key)
-        of_tickets = f"requestTypeId == {request_type_id}"
+        names = self._names
         links: dict[str, dict[str, int]] = {
             "user": {"id": requester_id},
-            "requestType": {"id": request_type_id},
-            "ticketType": {"id": await self._client.id_by_name("tickettype", self._names.ticket_type)},
-            "priority": {"id": await self._priority_id(draft.priority, of_tickets)},
-            "status": {
-                "id": await self._client.id_by_name(
-                    "status", self._names.resolved_status if draft.resolved else self._names.new_status,
-                    also=of_tickets,
-                )
-            },
-            "source": {"id": await self._client.id_by_name("source", self._names.source)},
-            "assignedDepartment": {"id": await self._client.id_by_name("department", self._names.zone)},
+            "requestType": {"id": await self._request_type_id()},
+            "ticketType": {"id": await self._id(names.ticket_type_lookup(draft.ticket_type))},
+            "priority": {"id": await self._id(names.priority_lookup(draft.priority))},
+            "status": {"id": await self._id(names.status_lookup(resolved=draft.resolved))},
+            "source": {"id": await self._id(names.source_lookup())},
+            "assignedDepartment": {"id": await self._id(names.zone_lookup())},
         }
         if (category_id := await self._category_id(draft.category)) is not None:
             links["category1"] = {"id": category_id}
@@ -278,6 +290,22 @@ class PureserviceTicketDesk:
             ticket["solution"] = text_to_html(draft.solution)
         return ticket
 
+    async def _request_type_id(self, *, fresh: bool = False) -> int:
+        try:
+            return await self._client.id_by_key("requesttype", REQUEST_TYPE_KEY, fresh=fresh)
+        except MissingEntityError as error:
+            raise MissingNameError(f"Pureservice has no request type with key {REQUEST_TYPE_KEY!r}") from error
+
+    async def _id(self, lookup: Lookup, *, fresh: bool = False) -> int:
+        """The tenant's id for ``lookup``; a MissingNameError that names the setting when it has none."""
+        also = f"requestTypeId == {await self._request_type_id()}" if lookup.of_tickets else ""
+        try:
+            return await self._client.id_by_name(lookup.entity, lookup.name, also=also, fresh=fresh)
+        except MissingNameError:
+            raise
+        except MissingEntityError as error:
+            raise lookup.missing() from error
+
     async def _user_id(self, email: str) -> int | None:
         page = await self._client.page(
             "emailaddress", filter=f"email == {string_literal(email)}", include=("user",), limit=1
@@ -289,34 +317,26 @@ class PureserviceTicketDesk:
 
     async def _fallback_requester_id(self, draft: TicketDraft) -> int:
         if not self._fallback_email:
-            raise MissingEntityError(
-                "the requester is not a Pureservice user, "
-                "and RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL is empty"
+            raise UnknownRequesterError(
+                "the requester is not a Pureservice user, and RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL is empty"
             )
         user_id = await self._user_id(self._fallback_email)
         if user_id is None:
-            raise MissingEntityError(
-                f"the fallback requester {self._fallback_email} is not a Pureservice user; "
-                "check RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL"
-            )
+            raise MissingNameError(_fallback_missing(self._fallback_email))
         log.info("pureservice: requester not found; using the fallback requester")
         return user_id
 
-    async def _priority_id(self, priority: str, of_tickets: str) -> int:
-        name = self._names.priorities.get(priority)
-        if name is None:
-            raise MissingEntityError(f"no Pureservice priority is mapped for {priority!r}")
-        return await self._client.id_by_name("priority", name, also=of_tickets)
-
     async def _category_id(self, category: str) -> int | None:
         """A missing category costs the ticket nothing: Kundeservice sets one; we only log it."""
-        name = self._names.categories.get(category, category)
-        if not name:
+        lookup = self._names.category_lookup(category)
+        if lookup is None:
+            log.warning("no Pureservice category is mapped for %r in RAKEL_PURESERVICE_CATEGORIES; "
+                        "ticket created without one", category)
             return None
         try:
-            return await self._client.id_by_name("category", name)
-        except MissingEntityError:
-            log.warning("pureservice has no category named %r; ticket created without one", name)
+            return await self._id(lookup)
+        except MissingNameError as error:
+            log.warning("%s; ticket created without a category", error)
             return None
 
     async def _attach_missing(self, ticket_id: int, attachments: list[TicketAttachment]) -> None:
@@ -394,6 +414,16 @@ class PureserviceTicketDesk:
             url=ticket_url(self._client.base_url, ticket.get("requestNumber", ticket["id"])),
             people=people,
         )
+
+
+class UnknownRequesterError(MissingEntityError):
+    """The requester is not a Pureservice user and no fallback requester is set."""
+
+    reason = "unknown_requester"
+
+
+def _fallback_missing(email: str) -> str:
+    return f"RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL: {email} is not a Pureservice user"
 
 
 def _worth_retrying_now(error: BaseException) -> bool:

@@ -75,6 +75,8 @@ class RetrySchedule:
 
 def reason_code(error: TicketDeskError) -> str:
     """Why the desk refused, in words the user understands (see texts.REASONS)."""
+    if error.reason in texts.REASONS:
+        return error.reason
     if error.status in (400, 422):
         return "refused"
     if error.status in (401, 403):
@@ -265,9 +267,10 @@ class TicketOutbox:
     async def _refused_now(self, key: str, error: TicketDeskError, *, notify: bool) -> None:
         entry = await self._repo.get(key)
         delay = self._refused.delay(entry.attempts if entry else 1)
-        log.warning(
-            "the ticket desk refused a ticket; it stays in the outbox and is tried again later",
-            extra={"error": mask(str(error))[:300], "retry_in_s": round(delay)},
+        # The error names what to fix (a setting such as RAKEL_PURESERVICE_TICKET_TYPE, the API key, ...).
+        log.error(
+            "the ticket desk refused a ticket: %s; it stays in the outbox and is tried again later",
+            mask(str(error))[:500], extra={"retry_in_s": round(delay)},
         )
         await self._repo.failed(key, f"{reason_code(error)}: {error}", notify, self._now() + delay, self._now())
 

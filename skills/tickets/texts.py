@@ -135,9 +135,20 @@ REASONS = {
         en="Rakel has no access to the ticket system right now",
     ),
     "setup": Localized(
-        nb="oppsettet for innmelding mangler noe (for eksempel deg som innmelder)",
-        nn="oppsettet for innmelding manglar noko (til dømes deg som innmeldar)",
-        en="the set-up for filing tickets is missing something (for example you as the requester)",
+        nb="Rakels kobling til saksystemet er ikke satt opp riktig. Det er ikke noe du har gjort feil, "
+        "og saken prøves igjen senere",
+        nn="koplinga Rakel har til saksystemet er ikkje sett opp rett. Det er ikkje noko du har gjort feil, "
+        "og saka vert prøvd att seinare",
+        en="Rakel's connection to the ticket system is not set up correctly. It is nothing you did wrong, "
+        "and the ticket will be tried again later",
+    ),
+    "unknown_requester": Localized(
+        nb="saksystemet kjenner ikke e-postadressen din, og Rakel kan ikke melde inn saker for brukere "
+        "som ikke er registrert der ennå",
+        nn="saksystemet kjenner ikkje e-postadressa di, og Rakel kan ikkje melde inn saker for brukarar "
+        "som ikkje er registrerte der enno",
+        en="the ticket system does not know your e-mail address, and Rakel cannot file tickets for users "
+        "who are not registered there yet",
     ),
     "other": Localized(nb="en feil i saksystemet", nn="ein feil i saksystemet", en="an error in the ticket system"),
 }

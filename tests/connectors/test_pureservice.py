@@ -13,6 +13,8 @@ import pytest
 
 import tests.fakes.pureservice as fake_module
 from connectors.pureservice import DeskNames, PureserviceClient, PureserviceTicketDesk, ticket_url
+from core.lifecycle import NotReady
+from core.settings import SettingsError
 from connectors.pureservice.errors import (
     AuthenticationError,
     MissingEntityError,
@@ -182,10 +184,14 @@ async def test_the_priority_and_category_names_are_configurable(fake_pureservice
     assert ticket["category1Id"] == fake_pureservice.id_of("category", "Sikkerhet")
 
 
-async def test_a_category_the_tenant_lacks_does_not_stop_the_ticket(fake_pureservice, desk, kari, caplog):
+async def test_a_category_the_tenant_lacks_does_not_stop_the_ticket(fake_pureservice, client, desk, kari, caplog):
     summary = await desk.create_ticket(draft(category="printing-3d"))
     assert "category1Id" not in fake_pureservice.rows["ticket"][int(summary.id)]
-    assert "no category named 'printing-3d'" in caplog.text
+    assert "no Pureservice category is mapped for 'printing-3d' in RAKEL_PURESERVICE_CATEGORIES" in caplog.text
+    renamed = PureserviceTicketDesk(client, names=DeskNames(categories={"printing": "Skrivere"}))
+    summary = await renamed.create_ticket(draft(idempotency_key="renamed"))
+    assert "category1Id" not in fake_pureservice.rows["ticket"][int(summary.id)]
+    assert """RAKEL_PURESERVICE_CATEGORIES["printing"]: Pureservice has no category named 'Skrivere'""" in caplog.text
 
 
 async def test_an_unmapped_priority_is_a_configuration_error(desk, kari):
@@ -196,7 +202,7 @@ async def test_an_unmapped_priority_is_a_configuration_error(desk, kari):
 
 async def test_a_name_missing_in_the_tenant_names_the_lookup(fake_pureservice, client, kari):
     desk = PureserviceTicketDesk(client, names=DeskNames(zone="Servicedesk"))
-    with pytest.raises(MissingEntityError, match='department where name == "Servicedesk"'):
+    with pytest.raises(MissingEntityError, match="RAKEL_PURESERVICE_ZONE: Pureservice has no zone .department. named 'Servicedesk'"):
         await desk.create_ticket(draft())
     assert fake_pureservice.tickets == []
 
@@ -447,15 +453,48 @@ async def test_a_note_is_an_internal_communication(fake_pureservice, desk, kari)
     assert len(fake_pureservice.communications_of(ticket["id"])) == 1
 
 
-async def test_check_is_one_cheap_request_and_raises_when_down(fake_pureservice, desk):
-    await desk.check()
-    assert [(r.path, r.query["limit"]) for r in fake_pureservice.requests] == [("/agent/api/status/", "1")]
+async def test_check_looks_up_every_name_then_is_one_cheap_request_and_raises_when_down(fake_pureservice, desk):
+    await desk.check()  # the first check looks every name up
+    looked_up = {r.path for r in fake_pureservice.requests}
+    assert {"/agent/api/tickettype/", "/agent/api/status/", "/agent/api/priority/", "/agent/api/source/",
+            "/agent/api/department/", "/agent/api/category/", "/agent/api/requesttype/",
+            "/agent/api/emailaddress/"} <= looked_up
+    before = len(fake_pureservice.requests)
+    await desk.check()  # then, for five minutes, one cheap request per probe
+    assert [(r.path, r.query["limit"]) for r in fake_pureservice.requests[before:]] == [("/agent/api/status/", "1")]
 
     fake_pureservice.fail_next(503)
     with pytest.raises(TicketDeskError) as caught:
         await desk.check()
     assert caught.value.retryable is True
-    assert len(fake_pureservice.requests) == 2  # no retries: /readyz must answer fast
+    assert len(fake_pureservice.requests) == before + 2  # no retries: /readyz must answer fast
+
+
+async def test_readiness_and_start_up_name_each_missing_name_and_its_setting(fake_pureservice, client):
+    names = DeskNames(ticket_type="Sak", priorities={**DeskNames().priorities, "high": "Haster"})
+    desk = PureserviceTicketDesk(client, names=names, fallback_requester_email="borte@ror-ikt.no")
+    with pytest.raises(NotReady) as caught:
+        await desk.check()
+    assert str(caught.value) == (
+        "RAKEL_PURESERVICE_TICKET_TYPE: Pureservice has no ticket type named 'Sak'; "
+        """RAKEL_PURESERVICE_PRIORITIES["high"]: Pureservice has no priority named 'Haster'; """
+        "RAKEL_PURESERVICE_FALLBACK_REQUESTER_EMAIL: borte@ror-ikt.no is not a Pureservice user"
+    )
+    with pytest.raises(SettingsError, match="RAKEL_PURESERVICE_TICKET_TYPE: Pureservice has no ticket type named 'Sak'"):
+        await desk.verify_names()
+    fake_pureservice.rows["tickettype"][21]["name"] = "Sak"  # renamed in Pureservice: ready within minutes
+    fake_pureservice.add("priority", id=16, name="Haster", requestTypeId=1, disabled=False)
+    fake_pureservice.add_user("Borte", "Igjen", "borte@ror-ikt.no")
+    assert await desk.recheck_names() == []
+    await desk.check()
+
+
+async def test_a_bad_key_stops_the_start_and_an_outage_does_not(fake_pureservice, client):
+    fake_pureservice.fail_next(401)
+    with pytest.raises(SettingsError, match="RAKEL_PURESERVICE_API_KEY"):
+        await PureserviceTicketDesk(client).verify_names()
+    fake_pureservice.fail_next(503, 10)
+    await PureserviceTicketDesk(client).verify_names()  # tickets queue until Pureservice answers
 
 
 # --- errors ------------------------------------------------------------------------------------

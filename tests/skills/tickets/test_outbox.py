@@ -138,7 +138,7 @@ async def test_a_requester_pureservice_does_not_know_without_a_fallback_is_told_
     try:
         card = await draft_for(harness, OLA, "lag en sak: Jeg mangler tilgang til fellesmappen")
         refused = result_card(await press(harness, OLA, card, "tickets.send"))
-        assert "oppsettet for innmelding mangler noe (for eksempel deg som innmelder)" in str(refused)
+        assert "saksystemet kjenner ikke e-postadressen din" in str(refused)
         assert button(refused, "tickets.send") is not None
         [listed] = await harness.channel.say(OLA, "mine saker")
         assert "Jeg mangler tilgang til fellesmappen" in text_of(listed)
