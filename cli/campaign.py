@@ -29,7 +29,7 @@ from core.ports import InventoryError
 from core.settings import Settings, load_settings
 from skills.catalog import pc_ports
 from skills.pc_replacement.approvals import Approvals
-from skills.pc_replacement.campaign import CAMPAIGN, CampaignBusy, CampaignRunner, default_campaign_id
+from skills.pc_replacement.campaign import CAMPAIGN, CampaignBusy, CampaignRunner, default_campaign_id, lease_name
 from skills.pc_replacement.context import PcContext, PcPorts
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.planning import Plan, Planner
@@ -61,7 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="send the campaign cards (resumes an interrupted run)")
     run.add_argument("--campaign", help="campaign id (default: pc-<year>-<month> of the date)")
     run.add_argument("--date", type=_date, help="campaign date for a new campaign (default: today)")
-    run.add_argument("--force", action="store_true", help="take over from a run that looks alive elsewhere")
+    run.add_argument("--force", action="store_true",
+                     help="take over from a run that still looks alive elsewhere (a run that died is taken over anyway)")
     run.set_defaults(run=lambda args: _main(run_command(load_settings(), args.campaign, args.date, args.force)))
 
     remind = commands.add_parser("remind", help="send due reminders, escalate and retry now")
@@ -182,7 +183,7 @@ async def run_command(settings: Settings, campaign_id: str | None, campaign_date
             try:
                 result = await runner.run(campaign_id, on, force=force)
             except CampaignBusy as busy:
-                console.print(f"[red]{campaign_id} sendes allerede av {busy}.[/] Vent, eller bruk --force hvis "
+                console.print(f"[red]{campaign_id} sendes allerede av {busy}, som fortsatt lever.[/] Vent, eller bruk --force hvis "
                               "den kjøringen er borte.")
                 return 1
             except InventoryError as error:
@@ -244,8 +245,9 @@ async def status_command(settings: Settings, campaign_id: str | None, console: C
             console.print(f"[yellow]Fant ingen kampanje{f' {campaign_id}' if campaign_id else ''}.[/]")
             return 1
         report = await build_report(runtime.store.pc.campaigns, campaign)
+        holder = await runtime.store.leases.holder(lease_name(campaign.id))
     last = datetime.fromtimestamp(campaign.last_run_at).strftime("%d.%m.%Y %H:%M") if campaign.last_run_at else "aldri"
-    running = f", sendes nå av {campaign.runner}" if campaign.runner else ""
+    running = f", sendes nå av {holder}" if holder else ""
     console.print(f"[bold]{campaign.id}[/] – kampanjedato {campaign.campaign_date:%d.%m.%Y}, "
                   f"{campaign.runs} kjøring(er), sist {last}{running}")
     console.print(status_table(report))

@@ -82,7 +82,7 @@ def build_outbox(adapters: Adapters) -> TicketOutbox:
 def pc_ports(adapters: Adapters, tickets: TicketOutbox) -> PcPorts:
     store = adapters.store
     return PcPorts(adapters.settings, store.pc, store.users, store.references, adapters.messenger, tickets,
-                   adapters.inventory, adapters.directory, adapters.clock)
+                   adapters.inventory, adapters.directory, adapters.clock, store.leases)
 
 
 def build_router(settings: Settings, registry: SkillRegistry, llm: Llm | None) -> Router:

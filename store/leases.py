@@ -98,6 +98,27 @@ class LeaseKeeper:
         self._start_heartbeat()
         return True
 
+    async def take_over(self, name: str, holder: str) -> bool:
+        """Take ``name`` from ``holder`` before its lease runs out: the caller knows that process is gone
+        (it died on this machine) or an operator said so (``--force``). False when someone else has it."""
+        if name in self._held:
+            return False
+        self._held.add(name)
+        now = self._clock()
+        try:
+            taken = await self._db.execute(
+                "UPDATE leases SET owner = ?, expires_at = ?, taken_at = ? WHERE name = ? AND owner = ?",
+                self.owner, now + self.ttl, now, name, holder,
+            ) == 1
+        except BaseException:
+            self._held.discard(name)
+            raise
+        if not taken:
+            self._held.discard(name)
+            return False
+        self._start_heartbeat()
+        return True
+
     async def take_first(self, names: Sequence[str], limit: int) -> list[str]:
         """Take up to ``limit`` of ``names`` (candidates, in order); the ones taken."""
         taken: list[str] = []

@@ -10,14 +10,12 @@ buttons act once per campaign and employee.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,11 +25,11 @@ from skills.pc_replacement.cards import employee_card
 from skills.pc_replacement.context import PcContext
 from skills.pc_replacement.delivery import Undeliverable
 from skills.pc_replacement.planning import Planner
+from store.leases import LeaseKeeper
 from store.pc.models import SENDING, Target
 
 log = logging.getLogger(__name__)
-RUNNER_STALE_SECONDS = 15.0  # a run that has not shown a sign of life for this long is taken over
-HEARTBEAT_SECONDS = 3.0
+POLL_SECONDS = 0.5  # how often a new run looks whether the lease of a vanished run has run out
 CAMPAIGN = "campaign"
 SENT, FAILED, SKIPPED = "sent", "failed", "skipped"
 
@@ -44,15 +42,15 @@ def default_campaign_id(campaign_date: date) -> str:
     return f"pc-{campaign_date:%Y-%m}"
 
 
-def runner_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def lease_name(campaign_id: str) -> str:
+    return f"pc_campaign:{campaign_id}"
 
 
-def runner_is_dead(runner: str) -> bool:
-    """True when the run is known gone: a process on this machine that no longer exists."""
-    host, _, rest = runner.partition(":")
+def holder_is_dead(holder: str) -> bool:
+    """True when the lease holder is known gone: a process on this machine that no longer exists."""
+    host, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
-    if not runner or host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+    if not holder or host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
         return False
     try:
         os.kill(int(pid_text), 0)
@@ -61,6 +59,26 @@ def runner_is_dead(runner: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+async def take_campaign(leases: LeaseKeeper, campaign_id: str, *, force: bool = False, wait: bool = True,
+                        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    """Hold the campaign's lease: the one process sending it. A run that died on this machine is taken
+    over at once; one that vanished elsewhere as soon as its lease runs out (``ttl`` seconds after its
+    last heartbeat), so a resume right after a crash waits seconds instead of being refused. ``force``
+    takes over a holder that still looks alive. Raises CampaignBusy when a live run holds it."""
+    name = lease_name(campaign_id)
+    deadline = leases.now() + leases.ttl + leases.heartbeat
+    while not await leases.take(name):
+        holder = await leases.holder(name)
+        if holder is None:
+            continue  # it ran out between the two looks
+        if (force or holder_is_dead(holder)) and await leases.take_over(name, holder):
+            log.warning("took over a campaign from a run that is gone", extra={"campaign": campaign_id})
+            return
+        if not wait or leases.now() >= deadline:
+            raise CampaignBusy(holder)
+        await sleep(POLL_SECONDS)
 
 
 @dataclass
@@ -107,12 +125,13 @@ class CardSender:
 
 
 class CampaignRunner:
-    def __init__(self, context: PcContext, planner: Planner, *, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(self, context: PcContext, planner: Planner, *, progress: Callable[[str], None] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._context = context
         self._planner = planner
         self._progress = progress
         self._sender = CardSender(context)
-        self.runner = runner_name()
+        self._sleep = sleep
 
     async def run(self, campaign_id: str, campaign_date: date, *, force: bool = False) -> RunResult:
         started = time.monotonic()
@@ -122,11 +141,9 @@ class CampaignRunner:
                                               context.now())
         if campaign.kind != CAMPAIGN:
             raise ValueError(f"{campaign_id} is not a campaign")
-        dead = campaign.runner if campaign.runner and (force or runner_is_dead(campaign.runner)) else ""
-        now = context.now()
-        if not await repo.campaigns.take_runner(campaign_id, self.runner, now, now - RUNNER_STALE_SECONDS, dead):
-            raise CampaignBusy(campaign.runner)
-        heartbeat = asyncio.create_task(self._heartbeat(campaign_id))
+        leases = context.ports.leases
+        await take_campaign(leases, campaign_id, force=force, sleep=self._sleep)
+        await repo.campaigns.record_run(campaign_id, context.now())
         result = RunResult(campaign_id)
         try:
             plan = await self._planner.plan(campaign.campaign_date, context.rule(campaign.max_age_years))
@@ -139,10 +156,7 @@ class CampaignRunner:
             await self._send_all(todo, result)
             result.targeted = len(await repo.targets.of_campaign(campaign_id))
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
-            await repo.campaigns.release_runner(campaign_id, self.runner, context.now())
+            await asyncio.shield(leases.release(lease_name(campaign_id)))
         result.seconds = time.monotonic() - started
         return result
 
@@ -162,11 +176,3 @@ class CampaignRunner:
         async with asyncio.TaskGroup() as group:  # one crashing worker stops them all
             for _ in range(min(concurrency, max(1, len(todo)))):
                 group.create_task(worker())
-
-    async def _heartbeat(self, campaign_id: str) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            try:
-                await self._context.repo.campaigns.heartbeat(campaign_id, self.runner, self._context.now())
-            except Exception:  # noqa: BLE001 - a missed heartbeat only risks a takeover after RUNNER_STALE_SECONDS
-                log.warning("campaign heartbeat failed", exc_info=True)

@@ -14,6 +14,7 @@ from skills.pc_replacement.cards import CardContext
 from skills.pc_replacement.delivery import Courier
 from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.rules import DueRule, local_date
+from store.leases import LeaseKeeper
 from store.pc import PcRepositories
 from store.references import ReferenceRepository
 from store.users import UserRepository
@@ -42,6 +43,7 @@ class PcPorts:
     inventory: DeviceInventory
     directory: Directory
     clock: Callable[[], datetime]
+    leases: LeaseKeeper  # which process sends a campaign (store/leases.py)
 
 
 @dataclass(frozen=True)

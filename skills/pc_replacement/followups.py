@@ -14,7 +14,7 @@ from core.messages import Reply
 from core.ports import DeliveryError
 from skills.pc_replacement import texts as T
 from skills.pc_replacement.approvals import Approvals
-from skills.pc_replacement.campaign import RUNNER_STALE_SECONDS, SENT, CardSender, runner_name
+from skills.pc_replacement.campaign import SENT, CampaignBusy, CardSender, lease_name, take_campaign
 from skills.pc_replacement.cards import employee_card
 from skills.pc_replacement.context import DAY, PcContext
 from skills.pc_replacement.delivery import Undeliverable
@@ -40,7 +40,6 @@ class FollowUps:
         self._context = context
         self._approvals = approvals
         self._sender = CardSender(context)
-        self.runner = runner_name()
 
     async def run_once(self) -> FollowUpResult:
         result = FollowUpResult()
@@ -60,14 +59,16 @@ class FollowUps:
         for target in await repo.targets.due_retries(self._context.now()):
             due[target.campaign_id].append(target)
         for campaign_id, targets in due.items():
-            now = self._context.now()
-            if not await repo.campaigns.take_runner(campaign_id, self.runner, now, now - RUNNER_STALE_SECONDS):
+            leases = self._context.ports.leases
+            try:
+                await take_campaign(leases, campaign_id, wait=False)
+            except CampaignBusy:
                 continue  # a run is sending it: it sends these too
             try:
                 for target in targets:
                     sent += await self._sender.send(target) == SENT
             finally:
-                await repo.campaigns.release_runner(campaign_id, self.runner, self._context.now())
+                await leases.release(lease_name(campaign_id))
         return sent
 
     async def remind_employees(self) -> int:

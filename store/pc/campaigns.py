@@ -68,26 +68,9 @@ class CampaignRepository:
             rows = await self._db.fetch_all("SELECT * FROM pc_campaigns ORDER BY created_at")
         return [Campaign.from_row(row) for row in rows]
 
-    async def take_runner(self, campaign_id: str, runner: str, now: float, stale_before: float, dead_runner: str = "") -> bool:
-        """Become the one run sending this campaign: free, gone quiet, or known dead (a crashed process)."""
-        changed = await self._db.execute(
-            "UPDATE pc_campaigns SET runner = ?, runner_seen_at = ?, runs = runs + 1, last_run_at = ? "
-            "WHERE id = ? AND (runner = '' OR runner_seen_at < ? OR runner = ?)",
-            runner, now, now, campaign_id, stale_before, dead_runner or "(none)",
-        )
-        return changed == 1
-
-    async def heartbeat(self, campaign_id: str, runner: str, now: float) -> bool:
-        changed = await self._db.execute(
-            "UPDATE pc_campaigns SET runner_seen_at = ? WHERE id = ? AND runner = ?", now, campaign_id, runner
-        )
-        return changed == 1
-
-    async def release_runner(self, campaign_id: str, runner: str, now: float) -> None:
-        await self._db.execute(
-            "UPDATE pc_campaigns SET runner = '', runner_seen_at = ?, last_run_at = ? WHERE id = ? AND runner = ?",
-            now, now, campaign_id, runner,
-        )
+    async def record_run(self, campaign_id: str, now: float) -> None:
+        """A run took the campaign's lease and starts sending."""
+        await self._db.execute("UPDATE pc_campaigns SET runs = runs + 1, last_run_at = ? WHERE id = ?", now, campaign_id)
 
     # --- the report ------------------------------------------------------------------------
     async def stats(self, campaign_id: str) -> list[MunicipalityStats]:

@@ -71,8 +71,6 @@ class Campaign:
     created_at: float
     last_run_at: float | None
     runs: int
-    runner: str
-    runner_seen_at: float | None
 
     @classmethod
     def from_row(cls, row: Row) -> Campaign:

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from store.leases import LeaseKeeper
 from store.pc.models import (
     APPROVED,
     AWAITING,
@@ -165,13 +166,14 @@ async def test_due_reminders_and_the_report_query(repo):
     assert stats["molde"].extra["reminders"] == 1
 
 
-async def test_one_runner_per_campaign(repo):
-    await repo.campaigns.create("c1", "campaign", date(2025, 3, 3), 6, NOW)
-    assert await repo.campaigns.take_runner("c1", "a", NOW, NOW - 15)
-    assert not await repo.campaigns.take_runner("c1", "b", NOW + 1, NOW + 1 - 15)
-    assert await repo.campaigns.take_runner("c1", "b", NOW + 1, NOW + 1 - 15, dead_runner="a")  # a's process is gone
-    assert await repo.campaigns.heartbeat("c1", "b", NOW + 20)
-    assert not await repo.campaigns.take_runner("c1", "c", NOW + 30, NOW + 30 - 15)
-    assert await repo.campaigns.take_runner("c1", "c", NOW + 40, NOW + 40 - 15)  # b went silent
-    await repo.campaigns.release_runner("c1", "c", NOW + 41)
-    assert (await repo.campaigns.get("c1")).runner == ""
+async def test_a_lease_is_taken_over_only_from_the_holder_named(repo, tmp_path):
+    """``take_over``: a new run takes the campaign from a run known dead, never from a third one."""
+    db = repo.campaigns._db
+    dead, new, third = (LeaseKeeper(db, owner=name) for name in ("dead", "new", "third"))
+    assert await dead.take("pc_campaign:c1")
+    assert not await new.take("pc_campaign:c1")
+    assert not await third.take_over("pc_campaign:c1", "someone-else")
+    assert await new.take_over("pc_campaign:c1", "dead")
+    assert await new.holder("pc_campaign:c1") == "new"
+    for keeper in (dead, new, third):
+        await keeper.close()

@@ -24,6 +24,7 @@ from skills.pc_replacement.delivery import Courier
 from skills.pc_replacement.followups import FollowUps
 from skills.pc_replacement.pacing import Pacer
 from skills.pc_replacement.planning import Planner
+from store.leases import LeaseKeeper
 from tests.conftest import make_settings
 from tests.harness import KARI, OLA, SIRI, BotHarness, cards_of, start_harness
 
@@ -79,6 +80,22 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class LeaseTime:
+    """The machine time leases see, virtual: a run waiting for a lease moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.waited = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.waited += seconds
+        await asyncio.sleep(0)
 
 
 class RecordedSleeps:
@@ -152,11 +169,13 @@ class PcWorld:
     settings: Settings  # what campaign runs and follow-ups started by the test use (see ``configure``)
     conversations: dict[str, set[str]] = field(default_factory=dict)  # every 1:1 chat each user has had
     pauses: RecordedSleeps = field(default_factory=RecordedSleeps)  # the pacer's waits (slots, Retry-After)
+    lease_time: LeaseTime = field(default_factory=LeaseTime)
+    leases: LeaseKeeper | None = None  # this test process's leases, on ``lease_time``
 
     @property
     def ports(self) -> PcPorts:
         runtime = self.harness.runtime
-        return replace(pc_ports(runtime.adapters, runtime.skills.tickets), settings=self.settings)
+        return replace(pc_ports(runtime.adapters, runtime.skills.tickets), settings=self.settings, leases=self.leases)
 
     @property
     def repo(self):  # noqa: ANN201
@@ -177,7 +196,7 @@ class PcWorld:
     def runner(self) -> CampaignRunner:
         ports = self.ports
         planner = Planner(ports.inventory, ports.directory, ports.repo.orders, self.settings.pc_fallback_approvers)
-        return CampaignRunner(self.context(), planner)
+        return CampaignRunner(self.context(), planner, sleep=self.lease_time.sleep)
 
     def followups(self) -> FollowUps:
         context = self.context()
@@ -213,6 +232,7 @@ async def world(pc_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Async
     tickets = RecordingTickets()
     monkeypatch.setattr(harness.runtime.skills.tickets, "submit", tickets.submit)
     world = PcWorld(harness, clock, tickets, RecordedSleeps(), monkeypatch, harness.runtime.settings)
+    world.leases = LeaseKeeper(harness.runtime.store.db, clock=world.lease_time)
     references = harness.runtime.store.references
     save = references.save
 
@@ -222,4 +242,5 @@ async def world(pc_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Async
 
     references.save = remembering_save
     yield world
+    await world.leases.close()
     await harness.close()

@@ -3,11 +3,15 @@ crash without duplicates or misses, patient with Teams' 429s and 5xx."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+
 import pytest
 
 from core.ports import DeliveryError
-from skills.pc_replacement.campaign import CampaignBusy
+from skills.pc_replacement.campaign import CampaignBusy, CampaignRunner, lease_name
 from skills.pc_replacement.cards import VERB_LATER, VERB_NOT_MINE, VERB_ORDER, VERB_REFRESH
+from store.leases import LeaseKeeper
 from store.pc.models import FAILED, SENDING, SENT
 from tests.harness import KARI, OLA, SIRI
 from tests.skills.pc_replacement.conftest import CAMPAIGN, CAMPAIGN_DATE, DUE, GURO, LENA, PER, TOR
@@ -130,17 +134,55 @@ async def test_a_card_the_employee_already_used_is_not_sent_again_after_a_crash(
     assert len(await campaign_cards(world, KARI)) == 1
 
 
-async def test_a_live_run_is_not_joined_and_a_silent_one_is_taken_over(world):
-    runner = world.runner()
-    campaign = await world.repo.campaigns.create(CAMPAIGN, "campaign", CAMPAIGN_DATE, 6, world.clock().timestamp())
-    assert await world.repo.campaigns.take_runner(campaign.id, "elsewhere:1234:abcd", world.clock().timestamp(), 0.0)
+def other_run(world, owner: str) -> LeaseKeeper:
+    """Another campaign run's leases (same database, same lease time)."""
+    return LeaseKeeper(world.harness.runtime.store.db, owner=owner, clock=world.lease_time)
 
-    with pytest.raises(CampaignBusy):
-        await runner.run(CAMPAIGN, CAMPAIGN_DATE)
 
-    world.clock.advance(seconds=60)  # no heartbeat for a minute: that run is gone
-    result = await runner.run(CAMPAIGN, CAMPAIGN_DATE)
+def dead_pid() -> int:
+    """The pid of a process on this machine that has exited (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+async def test_a_resume_right_after_a_crash_on_this_machine_takes_over_at_once(world):
+    crashed = other_run(world, f"{socket.gethostname()}:{dead_pid()}:abcd")
+    assert await crashed.take(lease_name(CAMPAIGN))
+
+    result = await world.run()
+
     assert result.outcomes["sent"] == len(DUE)
+    assert world.lease_time.waited == 0.0  # not "busy", and no waiting for a heartbeat to age out
+
+
+async def test_a_resume_after_a_run_vanished_elsewhere_waits_only_until_its_lease_runs_out(world):
+    vanished = other_run(world, "other-host:4242:abcd")
+    assert await vanished.take(lease_name(CAMPAIGN))  # then the other machine dies: no more heartbeats
+
+    result = await world.run()
+
+    assert result.outcomes["sent"] == len(DUE)
+    assert 0 < world.lease_time.waited <= vanished.ttl + vanished.heartbeat
+
+
+async def test_a_live_run_is_not_joined_and_force_takes_over(world):
+    alive = other_run(world, "other-host:4242:abcd")
+    assert await alive.take(lease_name(CAMPAIGN))
+    tick = world.lease_time.sleep
+
+    async def while_it_renews(seconds: float) -> None:
+        await tick(seconds)
+        await alive.renew()  # its heartbeat
+
+    planner = world.runner()._planner
+    with pytest.raises(CampaignBusy):
+        await CampaignRunner(world.context(), planner, sleep=while_it_renews).run(CAMPAIGN, CAMPAIGN_DATE)
+    assert await world.repo.targets.of_campaign(CAMPAIGN) == []  # it sent nothing
+
+    result = await world.runner().run(CAMPAIGN, CAMPAIGN_DATE, force=True)
+    assert result.outcomes["sent"] == len(DUE)
+    await alive.close()
 
 
 async def test_429_is_retried_after_retry_after_and_5xx_with_backoff(world):
