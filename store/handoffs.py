@@ -3,8 +3,9 @@
 Every state change is one conditional UPDATE (``... WHERE state = 'waiting'``) whose row count says
 who won, so two bot processes sharing the database never both claim, end or time out a handoff.
 Relayed messages get a per-handoff sequence number when they arrive and are delivered in that order;
-a short lease per direction makes one process at a time the deliverer. Times that decide business
-rules (requested, claimed, timeouts) come from the caller's clock; leases use the machine's time.
+a lease per direction (store/leases.py: heartbeats, handed back at shutdown) makes one process at a time
+the deliverer. Times that decide business rules (requested, claimed, timeouts) come from the caller's
+clock; leases use the machine's time.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from enum import StrEnum
 from typing import Any
 
 from store.database import Database, Row
+from store.leases import LeaseKeeper
 from store.tickets_requests import StoredFile
 
-LEASE_SECONDS = 30.0
+RELAY_LEASE_TTL_SECONDS = 3.0  # a dead process's relay lease is taken over this soon after its last heartbeat
+RELAY_HEARTBEAT_SECONDS = 1.0
 
 
 class HandoffState(StrEnum):
@@ -92,6 +95,7 @@ class RelayMessage:
     delivered_at: float | None = None
     failed: bool = False
     id: str = ""
+    in_flight_since: float | None = None  # a send was started (machine time); set and undelivered: maybe sent
 
 
 _HANDOFF_COLUMNS = (
@@ -122,17 +126,19 @@ def _message(row: Row) -> RelayMessage:
         sender_name=row["sender_name"], text=row["text"], masked=row["masked"],
         attachments=[StoredFile.from_json({"content_type": "", **item}) for item in json.loads(row["attachments"])],
         created_at=row["created_at"], received_at=row["received_at"], delivered_at=row["delivered_at"],
-        failed=bool(row["failed"]),
+        failed=bool(row["failed"]), in_flight_since=row["in_flight_since"],
     )
 
 
-def _lease_column(sender: Sender) -> str:
-    return "to_thread_lease" if sender is Sender.USER else "to_user_lease"
+def _lease_name(handoff_id: str, sender: Sender) -> str:
+    return f"handoff_relay:{handoff_id}:{sender.value}"
 
 
 class HandoffRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, leases: LeaseKeeper | None = None) -> None:
         self._db = db
+        # The relay's own keeper: shorter than the shared default, since a chat waits while it runs out.
+        self.leases = leases or LeaseKeeper(db, ttl=RELAY_LEASE_TTL_SECONDS, heartbeat=RELAY_HEARTBEAT_SECONDS)
 
     # --- the request -------------------------------------------------------------------------
     async def open(self, handoff: Handoff) -> bool:
@@ -347,10 +353,17 @@ class HandoffRepository:
         )
         return [(row["handoff_id"], Sender(row["sender"])) for row in rows]
 
-    async def delivered(self, message: RelayMessage) -> None:
-        """Mark it delivered and drop the unmasked text (the masked copy stays for the transcript)."""
+    async def mark_in_flight(self, message: RelayMessage) -> None:
+        """Say a send has started (the idempotency mark): a process that finds it set and undelivered
+        knows the channel may already have it."""
+        await self._db.execute("UPDATE handoff_messages SET in_flight_since = ? WHERE id = ?", time.time(), message.id)
+
+    async def delivered(self, message: RelayMessage, activity_id: str = "") -> None:
+        """Mark it delivered with the id the channel gave it, and drop the unmasked text (the masked copy
+        stays for the transcript)."""
         await self._db.execute(
-            "UPDATE handoff_messages SET delivered_at = ?, text = '' WHERE id = ?", time.time(), message.id
+            "UPDATE handoff_messages SET delivered_at = ?, text = '', sent_activity_id = ? WHERE id = ?",
+            time.time(), activity_id, message.id,
         )
 
     async def delivery_failed(self, message: RelayMessage, *, give_up: bool) -> int:
@@ -366,21 +379,28 @@ class HandoffRepository:
         rows = await self._db.fetch_all("SELECT * FROM handoff_messages WHERE handoff_id = ? ORDER BY seq", handoff_id)
         return [_message(row) for row in rows]
 
+    # --- who delivers each direction: a lease with heartbeats (store/leases.py) ---------------
     async def take_lease(self, handoff_id: str, sender: Sender) -> bool:
-        """Become the one process delivering this direction of this handoff (for LEASE_SECONDS at most)."""
-        column, now = _lease_column(sender), time.time()
-        return 1 == await self._db.execute(
-            f"UPDATE handoffs SET {column} = ? WHERE id = ? AND {column} < ?", now + LEASE_SECONDS, handoff_id, now
-        )
+        """Become the one process (and task) delivering this direction of this handoff. A dead holder's
+        lease is free ``RELAY_LEASE_TTL_SECONDS`` after its last heartbeat; a clean shutdown frees it at once."""
+        return await self.leases.take(_lease_name(handoff_id, sender))
+
+    def holds_lease(self, handoff_id: str, sender: Sender) -> bool:
+        return self.leases.holds(_lease_name(handoff_id, sender))
 
     async def release_lease(self, handoff_id: str, sender: Sender) -> None:
-        await self._db.execute(f"UPDATE handoffs SET {_lease_column(sender)} = 0 WHERE id = ?", handoff_id)
+        await self.leases.release(_lease_name(handoff_id, sender))
 
     async def release_lease_when_done(self, handoff_id: str, sender: Sender) -> bool:
         """Let go of the lease only if nothing waits in this direction (one atomic statement, so a
         message stored meanwhile is never left behind: either we see it, or its sender gets the lease)."""
-        return 1 == await self._db.execute(
-            f"UPDATE handoffs SET {_lease_column(sender)} = 0 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM "
-            "handoff_messages WHERE handoff_id = ? AND sender = ? AND delivered_at IS NULL AND failed = 0)",
-            handoff_id, handoff_id, sender.value,
+        return await self.leases.release(
+            _lease_name(handoff_id, sender),
+            only_if="NOT EXISTS (SELECT 1 FROM handoff_messages WHERE handoff_id = ? AND sender = ? "
+                    "AND delivered_at IS NULL AND failed = 0)",
+            args=(handoff_id, sender.value),
         )
+
+    async def hand_back_leases(self) -> None:
+        """Shutdown: hand the relay leases back, so the next process relays at once."""
+        await self.leases.close()

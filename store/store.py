@@ -38,6 +38,7 @@ class Store:
         await self.db.fetch_value("SELECT 1 AS ok")
 
     async def close(self) -> None:
+        await self.handoffs.hand_back_leases()
         await self.leases.close()
         await self.db.close()
 

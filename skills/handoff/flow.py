@@ -512,6 +512,10 @@ class HandoffFlow:
         else:
             await self._note(handoff, texts.NOTE_TICKET_QUEUED.format(outcome=result))
 
+    async def shutdown(self) -> None:
+        """The process is stopping: finish the sends under way (the store then hands the leases back)."""
+        await self._relay.drain()
+
     # --- the background job ------------------------------------------------------------------
     async def upkeep(self) -> None:
         """One round: post lost cards, time out waits, save wrap-ups, resume stalled relays, file

@@ -1,14 +1,17 @@
 """The relay between a user's 1:1 chat and the handoff's thread in the Kundeservice channel.
 
 Each message is stored first, with the handoff's next sequence number, then delivered. Delivery goes
-in sequence order, one process (or task) at a time per direction (a lease in the store): whoever
+in sequence order, one process (or task) at a time per direction (a lease with heartbeats): whoever
 stores a message tries to deliver; if someone else holds the lease, the holder delivers it, since it
-lets go only when nothing waits. A failed delivery stops the line there (nothing overtakes it) and
-the background job tries again.
+lets go only when nothing waits, and if the holder died its lease runs out within seconds and the
+sender looks again then. A failed delivery stops the line there (nothing overtakes it) and the
+background job tries again. Each send is marked in flight first; at shutdown the sends under way
+finish and the leases go back, so a redeploy neither waits nor sends anything twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -21,13 +24,15 @@ from core.ports import FileFetcher, Messenger, UserNotReachable
 from skills.handoff import texts
 from skills.handoff.pictures import inline_image
 from skills.tickets.attachments import fetch_files, human_size
-from store.handoffs import Handoff, HandoffRepository, RelayMessage, Sender
+from store.handoffs import RELAY_LEASE_TTL_SECONDS, Handoff, HandoffRepository, RelayMessage, Sender
 from store.tickets_requests import AttachmentRef, StoredFile
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20  # with the background job's interval (15 s by default): about five minutes
 STALLED_SECONDS = 5.0  # undelivered this long: the background job picks it up
+LOOK_AGAIN_MARGIN_SECONDS = 0.3
+DRAIN_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,10 @@ class Relay:
         self._messenger = messenger
         self._files = files
         self.limits = limits
+        self._sending: set[asyncio.Task[bool]] = set()
+        self._looks: dict[tuple[str, Sender], asyncio.Task[None]] = {}
+        self._closing = False
+        self.resent = 0  # messages sent again after another process stopped mid-send
 
     async def fetch(self, attachments: tuple[IncomingAttachment, ...]) -> list[StoredFile]:
         """Download what was sent, with the bot's credentials where Teams needs them, within the limits."""
@@ -125,17 +134,25 @@ class Relay:
             handoff_id=handoff.id, seq=0, sender=sender, sender_name=sender_name, text=text, masked=masked,
             attachments=files, created_at=now.timestamp(), received_at=time.time(),
         )
-        if await self._repository.append(message, activity_id):
-            await self.deliver(handoff, sender)
+        await self._repository.append(message, activity_id)  # False: Teams sent it twice, it is stored
+        # Deliver either way: a repeat comes after the first process failed to answer (it may have died
+        # mid-delivery), and the lease makes this cheap when there is nothing to do.
+        await self.deliver(handoff, sender)
 
     async def deliver(self, handoff: Handoff, sender: Sender) -> None:
         """Deliver this direction's waiting messages in order, unless another process is doing it."""
         if not await self._repository.take_lease(handoff.id, sender):
-            return  # the holder delivers our message too: it lets go only when nothing waits
+            # A live holder delivers our message too (it lets go only when nothing waits); a dead one's
+            # lease runs out within seconds, so look again then instead of at the next upkeep round.
+            if not self._repository.holds_lease(handoff.id, sender):  # held here: alive, no need
+                self._look_again_later(handoff, sender)
+            return
         released = False
         try:
             while not released:
                 for message in await self._repository.undelivered(handoff.id, sender):
+                    if not self._repository.holds_lease(handoff.id, sender):
+                        return  # we stalled past the lease; whoever took it over goes on from here
                     if not await self._deliver_one(handoff, message):
                         return  # the line stops here; the background job tries again
                 released = await self._repository.release_lease_when_done(handoff.id, sender)
@@ -143,16 +160,52 @@ class Relay:
             if not released:
                 await self._repository.release_lease(handoff.id, sender)
 
+    def _look_again_later(self, handoff: Handoff, sender: Sender) -> None:
+        key = (handoff.id, sender)
+        if key in self._looks or self._closing:
+            return
+
+        async def look() -> None:
+            await asyncio.sleep(RELAY_LEASE_TTL_SECONDS + LOOK_AGAIN_MARGIN_SECONDS)
+            self._looks.pop(key, None)
+            if await self._repository.undelivered(handoff.id, sender):
+                await self.deliver(handoff, sender)
+
+        task = asyncio.ensure_future(look())
+        self._looks[key] = task
+        task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Shutdown: let the sends under way finish and be recorded (a send cut off after the channel took
+        it would be sent again by the next process), stop looking again; the leases go back with the store."""
+        self._closing = True
+        for task in self._looks.values():
+            task.cancel()
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=timeout)
+
     async def _deliver_one(self, handoff: Handoff, message: RelayMessage) -> bool:
-        """True when delivered (or given up for good); False to stop the line and retry later."""
+        """True when delivered (or given up for good); False to stop the line and retry later. The send
+        runs shielded, so a shutdown that cancels its caller still records what the channel took."""
         reply = await relayed_reply(message, handoff, self.limits)
+        if message.in_flight_since is not None:
+            self.resent += 1  # a process stopped mid-send: the channel cannot tell us whether it arrived
+            log.warning("relay message sent again after an interrupted send", extra={"handoff": handoff.id,
+                                                                                     "seq": message.seq})
+        await self._repository.mark_in_flight(message)
+        sending = asyncio.ensure_future(self._send(handoff, message, reply))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
+        return await asyncio.shield(sending)
+
+    async def _send(self, handoff: Handoff, message: RelayMessage, reply: Reply) -> bool:
         try:
             if message.sender is Sender.USER:
                 if not handoff.thread_id:
                     return False  # the card is not in the channel yet; the background job posts it
-                await self._messenger.send_to_conversation(handoff.thread_id, reply)
+                activity_id = await self._messenger.send_to_conversation(handoff.thread_id, reply)
             else:
-                await self._messenger.send_to_user(handoff.user_id, reply)
+                activity_id = await self._messenger.send_to_user(handoff.user_id, reply)
         except UserNotReachable:
             await self._repository.delivery_failed(message, give_up=True)
             await tell_agents(self._messenger, handoff, texts.NOTE_UNREACHABLE.format(user=handoff.user_name))
@@ -165,7 +218,7 @@ class Relay:
             await self._repository.delivery_failed(message, give_up=True)
             log.error("relay message given up", extra={"handoff": handoff.id, "seq": message.seq})
             return True
-        await self._repository.delivered(message)
+        await self._repository.delivered(message, activity_id or "")
         return True
 
     async def resume_stalled(self) -> None:

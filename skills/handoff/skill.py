@@ -70,9 +70,12 @@ class HandoffSkill(Skill):
         return {"upkeep": self._upkeep}
 
     async def _upkeep(self) -> None:
-        while True:
-            await self._flow.upkeep()  # survives its own errors step by step
-            await asyncio.sleep(self._interval)
+        try:
+            while True:
+                await self._flow.upkeep()  # survives its own errors step by step
+                await asyncio.sleep(self._interval)
+        finally:  # cancelled at shutdown: the relay's sends under way finish first
+            await self._flow.shutdown()
 
 
 def _handoff_id(action: CardAction) -> str:

@@ -5,7 +5,10 @@ whose delivery failed is delivered later, in order."""
 from __future__ import annotations
 
 import asyncio
+import time
 
+from store.handoffs import RELAY_LEASE_TTL_SECONDS, HandoffRepository, HandoffState, RelayMessage, Sender
+from store.leases import LeaseKeeper
 from tests.harness import KARI, text_of
 from tests.skills.handoff.conftest import (
     LISE,
@@ -113,3 +116,46 @@ async def test_nothing_overtakes_a_message_whose_delivery_failed(bot):
     for text in ("én", "to", "tre"):
         await bot.channel.say(KARI, text, expect=0)
     assert await thread_texts(bot, thread, 3) == ["**Kari Nordmann:** én", "**Kari Nordmann:** to", "**Kari Nordmann:** tre"]
+
+
+async def test_a_dead_processes_relay_lease_is_taken_over_within_seconds(bot):
+    """A process killed mid-relay (no heartbeat any more) holds its lease only a few seconds, not 30."""
+    thread = await claimed_thread(bot)
+    [handoff] = await bot.runtime.store.handoffs.in_state(HandoffState.CLAIMED)
+    frozen = time.time()
+    dead = HandoffRepository(bot.runtime.store.db, LeaseKeeper(bot.runtime.store.db, ttl=RELAY_LEASE_TTL_SECONDS,
+                                                                heartbeat=1.0, clock=lambda: frozen))
+    assert await dead.take_lease(handoff.id, Sender.USER)  # its clock stands still: it never renews again
+    started = time.monotonic()
+    await bot.channel.say(KARI, "Hallo, er det noen der?", expect=0)
+    assert await thread_texts(bot, thread, 1, timeout=8) == ["**Kari Nordmann:** Hallo, er det noen der?"]
+    assert time.monotonic() - started < 5.0
+
+
+async def test_a_clean_shutdown_finishes_the_send_under_way_and_hands_the_lease_back(
+    tmp_path, demo_index, clock, monkeypatch
+):
+    """A redeploy (SIGTERM): the message being sent when it came is delivered once, and the next process
+    relays at once instead of waiting for the old lease to run out."""
+    monkeypatch.setattr("skills.handoff.relay.STALLED_SECONDS", 0.0)
+    settings = handoff_settings(tmp_path, demo_index)
+    first = await start_desk(settings, clock)
+    thread = await claimed_thread(first)
+    [handoff] = await first.runtime.store.handoffs.in_state(HandoffState.CLAIMED)
+    first.connector.delay_next(1.0)  # the channel is slow to take the next message
+    waiting = RelayMessage(handoff_id=handoff.id, seq=0, sender=Sender.USER, sender_name="Kari Nordmann",
+                           text="Skjermen er svart", masked="Skjermen er svart", received_at=time.time())
+    assert await first.runtime.store.handoffs.append(waiting, "stored-before-the-shutdown")
+    await asyncio.sleep(0.3)  # the background job is sending it now
+    await first.close()
+
+    second = await start_desk(settings, clock)
+    try:
+        second.connector.activities = first.connector.activities  # the same Teams
+        started = time.monotonic()
+        await second.channel.say(KARI, "Hallo?", expect=0)
+        texts = await thread_texts(second, thread, 2, timeout=3)
+        assert time.monotonic() - started < 2.0
+        assert texts == ["**Kari Nordmann:** Skjermen er svart", "**Kari Nordmann:** Hallo?"]
+    finally:
+        await second.close()
