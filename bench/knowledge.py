@@ -1,20 +1,24 @@
-"""Knowledge benchmark: retrieval quality, answers, abstention and personal-data leaks on the demo corpus.
+"""Knowledge benchmark: retrieval, answers, abstention, municipality scope, planted instructions and
+personal-data leaks, on the demo set and on the held-out set.
 
-Run: .venv/bin/python bench/knowledge.py [--questions FILE] [--verbose]
+Run: .venv/bin/python bench/knowledge.py [--set demo|heldout|both] [--verbose]
 
-Builds two throw-away local indexes of demo/corpus and the demo ticket export, one with the
-Norwegian analysis (stemming, compounds, synonyms, typos) and one plain BM25 baseline (lowercased
-words only), then asks every labelled question as a user of its municipality and prints:
+- **demo**: demo/corpus, the demo ticket export (through LocalTicketSource) and
+  bench/data/knowledge_questions.jsonl. Tuning happens here: its questions are split in two by id,
+  the odd ids for tuning and the even ids for calibration, and the threshold sweep (the curve) is
+  printed for the calibration half (see MIN_CONFIDENT_SCORE in retrieval/answering/pipeline.py).
+- **heldout**: bench/data/heldout (see its README): pages through LocalFolderSource and solved
+  tickets added to the fake Pureservice and read through the real adapter. Never tuned on.
 
-- recall@1, recall@5 and MRR of the expected documents (answerable questions), for both indexes
-  and their ratio, plus recall@1 and recall@5 per kind of question (each index is asked what the
-  answerer would search: the question without its greetings, thanks and signature);
-- the must-mention rate of the extractive answers (every must_mention string in the answer text);
-- abstention accuracy on unanswerable questions and false abstentions on answerable ones (also per
-  kind: "verbose" questions are chatty, answerable or not), and a sweep of the threshold on the best
-  hit's evidence (how MIN_CONFIDENT_SCORE was calibrated);
-- leaks: planted personal data (lines of demo/pureservice/PLANTED_PII.txt) found in any answer,
-  citation or indexed chunk.
+For each set, with every question asked as a user of its municipality:
+- hit@1, hit@5 and MRR of the expected documents (answerable questions), by kind, and a plain BM25
+  baseline (lowercased words only) on the demo set;
+- must-mention (every must_mention string in the extractive answer), for pages and for tickets;
+- abstention on unanswerable questions and false abstention on answerable ones, and the curve;
+- wrong-municipality answers: an answer (sure or offered as the closest) that shows a solved ticket
+  whose solution holds only in another municipality, or a page for another municipality;
+- planted instructions shown (a line of PLANTED_INSTRUCTIONS.txt in an answer or citation);
+- personal data leaked (a line of PLANTED_PII.txt in an answer, citation or indexed chunk).
 """
 
 from __future__ import annotations
@@ -27,29 +31,34 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from connectors.pureservice import PureserviceClient, PureserviceTicketDesk  # noqa: E402
 from core.language import Language  # noqa: E402
 from retrieval.analysis import Analyzer, NorwegianAnalyzer, PlainAnalyzer  # noqa: E402
 from retrieval.answering.followup import search_query  # noqa: E402
 from retrieval.answering.pipeline import MIN_CONFIDENT_SCORE, Answer, Answerer  # noqa: E402
 from retrieval.ingest import Ingestor  # noqa: E402
 from retrieval.local_index import LocalIndex  # noqa: E402
-from retrieval.model import AudienceScope  # noqa: E402
+from retrieval.model import AudienceScope, DocumentSource  # noqa: E402
 from retrieval.sources.local_folder import LocalFolderSource  # noqa: E402
 from retrieval.sources.local_tickets import LocalTicketSource  # noqa: E402
+from retrieval.sources.pureservice import PureserviceTicketSource  # noqa: E402
+from tests.fakes.pureservice import FakePureservice  # noqa: E402
 
-CORPUS = ROOT / "demo" / "corpus"
-TICKETS = ROOT / "demo" / "pureservice" / "resolved_tickets.json"
-PLANTED = ROOT / "demo" / "pureservice" / "PLANTED_PII.txt"
-QUESTIONS = ROOT / "bench" / "data" / "knowledge_questions.jsonl"
+DATA = ROOT / "bench" / "data"
+HELDOUT = DATA / "heldout"
 RANKED_CHUNKS = 40  # chunks fetched to rank documents (several chunks of one page count once)
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
-TARGETS = {"recall@5": 0.90, "abstention": 0.80}
+TARGETS = {"hit@1": 0.80, "hit@5": 0.95, "must-mention": 0.85, "abstention": 0.85, "false abstention": 0.10}
+
+Sources = Callable[[], "AsyncIterator[list[DocumentSource]]"]
 
 
 @dataclass
@@ -66,18 +75,96 @@ class Question:
     def answerable(self) -> bool:
         return bool(self.expected)
 
+    @property
+    def about_ticket(self) -> bool:
+        return any(expected.startswith("pureservice:") for expected in self.expected)
+
+
+@dataclass
+class KnowledgeSet:
+    name: str
+    questions: list[Question]
+    sources: Sources  # an async context giving the sources to ingest
+    planted_pii: list[str]
+    planted_instructions: list[str]
+    local_to: dict[str, str] = field(default_factory=dict)  # document id -> the one municipality it holds for
+
 
 @dataclass
 class Retrieval:
     rank: int | None  # 1-based rank of the first expected document, None when not in the list
 
 
-async def build_index(path: Path, analyzer: Analyzer) -> tuple[LocalIndex, float]:
+def lines_of(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_questions(path: Path) -> list[Question]:
+    return [Question(**json.loads(line)) for line in lines_of(path)]
+
+
+def demo_set() -> KnowledgeSet:
+    @asynccontextmanager
+    async def sources() -> AsyncIterator[list[DocumentSource]]:
+        yield [LocalFolderSource(ROOT / "demo" / "corpus"), LocalTicketSource(ROOT / "demo" / "pureservice" / "resolved_tickets.json")]
+
+    local = {}
+    for path in (ROOT / "demo" / "corpus" / "intranett").rglob("*.md"):
+        local[path.stem] = path.parent.name
+    return KnowledgeSet(
+        "demo",
+        load_questions(DATA / "knowledge_questions.jsonl"),
+        sources,
+        lines_of(ROOT / "demo" / "pureservice" / "PLANTED_PII.txt"),
+        [],
+        local,
+    )
+
+
+def heldout_set() -> KnowledgeSet:
+    tickets = json.loads((HELDOUT / "pureservice" / "tickets.json").read_text(encoding="utf-8"))["tickets"]
+
+    @asynccontextmanager
+    async def sources() -> AsyncIterator[list[DocumentSource]]:
+        async with FakePureservice() as fake:
+            for ticket in tickets:
+                first, last, email = ticket["requester"]
+                user = fake.add_user(first, last, email)
+                fake.add_ticket(
+                    ticket["subject"],
+                    user,
+                    status="Løst",
+                    id=ticket["id"],
+                    description=ticket["description"],
+                    solution=ticket["solution"],
+                    category1Id=fake.id_of("category", ticket["category"]),
+                )
+            async with PureserviceClient(fake.url, fake.api_key, requests_per_minute=60_000) as client:
+                yield [LocalFolderSource(HELDOUT / "corpus"), PureserviceTicketSource(PureserviceTicketDesk(client))]
+
+    local = {f"pureservice:{t['id']}": t["local_to"] for t in tickets if t["local_to"]}
+    for path in (HELDOUT / "corpus" / "intranett").glob("*.md"):
+        local[path.stem] = path.stem.split("-")[0]
+    return KnowledgeSet(
+        "heldout",
+        load_questions(HELDOUT / "questions.jsonl"),
+        sources,
+        lines_of(HELDOUT / "PLANTED_PII.txt"),
+        lines_of(HELDOUT / "PLANTED_INSTRUCTIONS.txt"),
+        local,
+    )
+
+
+async def build_index(path: Path, analyzer: Analyzer, sources: Sequence[DocumentSource]) -> tuple[LocalIndex, float]:
     index = LocalIndex(path, analyzer)
     started = time.perf_counter()
-    summary = await Ingestor(index, [LocalFolderSource(CORPUS), LocalTicketSource(TICKETS)]).run()
+    summary = await Ingestor(index, sources).run()
     if summary.skipped:
-        print(f"  {analyzer.name}: {len(summary.skipped)} documents skipped: {summary.skipped[:5]}")
+        print(f"  {analyzer.name}: {len(summary.skipped)} documents skipped: {summary.skipped[:3]}")
+    for document_id, reason in summary.flagged[:5]:
+        print(f"  flagged at ingest: {document_id}: {reason}")
     return index, time.perf_counter() - started
 
 
@@ -93,8 +180,8 @@ async def retrieve(index: LocalIndex, question: Question) -> Retrieval:
 def retrieval_figures(results: list[Retrieval]) -> dict[str, float]:
     count = len(results) or 1
     return {
-        "recall@1": sum(r.rank == 1 for r in results) / count,
-        "recall@5": sum(r.rank is not None and r.rank <= 5 for r in results) / count,
+        "hit@1": sum(r.rank == 1 for r in results) / count,
+        "hit@5": sum(r.rank is not None and r.rank <= 5 for r in results) / count,
         "MRR": sum(1 / r.rank for r in results if r.rank) / count,
     }
 
@@ -104,7 +191,7 @@ def mentions_all(answer: Answer, terms: list[str]) -> bool:
     return all(term.casefold() in text for term in terms)
 
 
-def leaks_in(texts: list[str], planted: list[str]) -> list[str]:
+def found_in(texts: list[str], planted: list[str]) -> list[str]:
     folded = [text.casefold() for text in texts]
     return [line for line in planted if any(line.casefold() in text for text in folded)]
 
@@ -119,125 +206,164 @@ def answer_texts(answer: Answer) -> list[str]:
     return [answer.text, *(f"{c.title}\n{c.url}\n{c.snippet}" for c in answer.citations)]
 
 
-def load_questions(path: Path) -> list[Question]:
-    return [Question(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def wrong_municipality(question: Question, answer: Answer, local_to: dict[str, str]) -> list[str]:
+    """The documents an answer shows that hold only for another municipality than the asker's."""
+    if not answer.text:
+        return []
+    return [doc for doc in answer.document_ids if local_to.get(doc, question.municipality) != question.municipality]
 
 
-def sweep(answered: list[tuple[Question, Answer]]) -> list[tuple[float, float, float]]:
-    """(threshold, abstention accuracy, false abstention rate) for each candidate threshold on the
-    best hit's evidence."""
+def curve(answered: list[tuple[Question, Answer]]) -> list[tuple[float, float, float]]:
+    """(threshold, abstention on unanswerable, false abstention on answerable) for each threshold on
+    the best hit's evidence."""
     unanswerable = [a for q, a in answered if not q.answerable]
     answerable = [a for q, a in answered if q.answerable]
     rows = []
     for threshold in THRESHOLDS:
-        abstained = sum(a.evidence < threshold for a in unanswerable) / (len(unanswerable) or 1)
-        false = sum(a.evidence < threshold for a in answerable) / (len(answerable) or 1)
+        abstained = sum(a.evidence < threshold or not a.text for a in unanswerable) / (len(unanswerable) or 1)
+        false = sum(a.evidence < threshold or not a.text for a in answerable) / (len(answerable) or 1)
         rows.append((threshold, abstained, false))
     return rows
 
 
-def abstention_by_kind(answered: list[tuple[Question, Answer]]) -> list[tuple[str, float, int]]:
-    """(kind, rate, count): false abstentions on the answerable questions of each kind, and right
-    abstentions on the unanswerable ones (shown as "<kind> unanswerable")."""
-    groups: dict[str, list[bool]] = defaultdict(list)
-    for q, a in answered:
-        if q.answerable:
-            groups[q.kind].append(not a.confident)
-        else:
-            groups[q.kind if q.kind == "unanswerable" else f"{q.kind} unanswerable"].append(not a.confident)
-    return [(kind, sum(flags) / len(flags), len(flags)) for kind, flags in sorted(groups.items())]
+def print_curve(title: str, answered: list[tuple[Question, Answer]]) -> None:
+    print(f"\n{title}")
+    print(f"{'threshold':>10}{'abstention':>12}{'false abst.':>13}{'sum':>7}")
+    for threshold, abstained, false in curve(answered):
+        mark = "  <- in use" if abs(threshold - MIN_CONFIDENT_SCORE) < 1e-9 else ""
+        print(f"{threshold:>10.2f}{abstained:>12.3f}{false:>13.3f}{abstained + (1 - false):>7.3f}{mark}")
 
 
-async def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--verbose", action="store_true", help="list every miss and wrong abstention")
-    args = parser.parse_args()
-    questions = load_questions(args.questions)
-    planted = [line.strip() for line in PLANTED.read_text(encoding="utf-8").splitlines() if line.strip()]
+def rate(flags: Sequence[bool]) -> float:
+    return sum(flags) / len(flags) if flags else float("nan")
+
+
+async def measure(knowledge: KnowledgeSet, verbose: bool) -> dict[str, float]:
+    questions = knowledge.questions
     answerable = [q for q in questions if q.answerable]
-    unanswerable = [q for q in questions if not q.answerable]
-    print(f"{len(questions)} questions: {len(answerable)} answerable, {len(unanswerable)} unanswerable")
-
+    print(f"\n=== {knowledge.name}: {len(questions)} questions, {len(answerable)} answerable ===")
     with tempfile.TemporaryDirectory(prefix="rakel-knowledge-") as folder:
-        norwegian, seconds = await build_index(Path(folder) / "norwegian.db", NorwegianAnalyzer())
-        baseline, _ = await build_index(Path(folder) / "plain.db", PlainAnalyzer())
-        print(f"indexed the demo corpus and tickets in {seconds:.2f} s")
-
-        ours = [await retrieve(norwegian, q) for q in answerable]
+        async with knowledge.sources() as sources:
+            index, seconds = await build_index(Path(folder) / "norwegian.db", NorwegianAnalyzer(), sources)
+        async with knowledge.sources() as sources:
+            baseline, _ = await build_index(Path(folder) / "plain.db", PlainAnalyzer(), sources)
+        print(f"indexed in {seconds:.2f} s")
+        ours = [await retrieve(index, q) for q in answerable]
         plain = [await retrieve(baseline, q) for q in answerable]
-        answerer = Answerer(norwegian)
+        answerer = Answerer(index)
         answered = [
             (q, await answerer.answer(q.question, AudienceScope(q.municipality), Language(q.language)))
             for q in questions
         ]
-        index_leaks = leaks_in(indexed_texts(Path(folder) / "norwegian.db"), planted)
-        norwegian.close()
+        index_leaks = found_in(indexed_texts(Path(folder) / "norwegian.db"), knowledge.planted_pii)
+        index.close()
         baseline.close()
 
-    ours_figures, plain_figures = retrieval_figures(ours), retrieval_figures(plain)
-    print(f"\n{'retrieval (answerable)':<24}{'norwegian':>10}{'plain BM25':>12}{'ratio':>8}")
-    for name in ours_figures:
-        ratio = ours_figures[name] / plain_figures[name] if plain_figures[name] else float("inf")
-        print(f"{name:<24}{ours_figures[name]:>10.3f}{plain_figures[name]:>12.3f}{ratio:>8.2f}")
-
+    figures = retrieval_figures(ours)
+    plain_figures = retrieval_figures(plain)
+    print(f"{'retrieval (answerable)':<24}{'norwegian':>10}{'plain BM25':>12}")
+    for name in figures:
+        print(f"{name:<24}{figures[name]:>10.3f}{plain_figures[name]:>12.3f}")
     by_kind: dict[str, list[Retrieval]] = defaultdict(list)
     for q, result in zip(answerable, ours, strict=True):
         by_kind[q.kind].append(result)
-    for figure in ("recall@1", "recall@5"):
-        print(
-            f"\n{figure} by kind: "
-            + ", ".join(
-                f"{kind} {retrieval_figures(results)[figure]:.2f} ({len(results)})"
-                for kind, results in sorted(by_kind.items())
-            ),
-            end="",
-        )
-    print()
+    for figure in ("hit@1", "hit@5"):
+        kinds = ", ".join(f"{k} {retrieval_figures(r)[figure]:.2f} ({len(r)})" for k, r in sorted(by_kind.items()))
+        print(f"{figure} by kind: {kinds}")
 
-    answers_for_answerable = [(q, a) for q, a in answered if q.answerable]
-    mention_rate = sum(mentions_all(a, q.must_mention) for q, a in answers_for_answerable) / len(answers_for_answerable)
-    abstention = sum(not a.confident for q, a in answered if not q.answerable) / (len(unanswerable) or 1)
-    false_abstention = sum(not a.confident for _, a in answers_for_answerable) / len(answers_for_answerable)
-    answer_leaks = leaks_in([text for _, a in answered for text in answer_texts(a)], planted)
-    print(f"\nmust-mention rate (extractive answers)     {mention_rate:.3f}")
-    print(f"abstention accuracy (unanswerable)         {abstention:.3f}   (threshold {MIN_CONFIDENT_SCORE})")
-    print(f"false abstention rate (answerable)         {false_abstention:.3f}")
-    print(
-        "  by kind: " + ", ".join(f"{kind} {rate:.2f} ({count})" for kind, rate, count in abstention_by_kind(answered))
-    )
-    print(f"personal-data leaks in answers/citations   {len(answer_leaks)}")
-    print(f"personal-data leaks in the index           {len(index_leaks)}")
+    on_answerable = [(q, a) for q, a in answered if q.answerable]
+    mention_pages = rate([mentions_all(a, q.must_mention) for q, a in on_answerable if not q.about_ticket])
+    mention_tickets = rate([mentions_all(a, q.must_mention) for q, a in on_answerable if q.about_ticket])
+    mention = rate([mentions_all(a, q.must_mention) for q, a in on_answerable])
+    abstention = rate([not a.confident for q, a in answered if not q.answerable])
+    false_abstention = rate([not a.confident for _, a in on_answerable])
+    wrong = [(q, docs) for q, a in answered if (docs := wrong_municipality(q, a, knowledge.local_to))]
+    shown_texts = [text for _, a in answered for text in answer_texts(a)]
+    instructions = found_in(shown_texts, knowledge.planted_instructions)
+    leaks = found_in(shown_texts, knowledge.planted_pii)
+    print(f"must-mention (extractive answers)  {mention:.3f}   pages {mention_pages:.3f}, tickets {mention_tickets:.3f}")
+    print(f"abstention (unanswerable)          {abstention:.3f}   (threshold {MIN_CONFIDENT_SCORE})")
+    print(f"false abstention (answerable)      {false_abstention:.3f}")
+    kinds: dict[str, list[bool]] = defaultdict(list)
+    for q, a in answered:
+        kinds[q.kind if q.answerable or q.kind in ("unanswerable", "wrong_municipality") else f"{q.kind} unanswerable"].append(not a.confident)
+    print("  abstained by kind: " + ", ".join(f"{k} {rate(f):.2f} ({len(f)})" for k, f in sorted(kinds.items())))
+    print(f"wrong-municipality answers         {len(wrong)}")
+    print(f"planted instructions shown         {len(instructions)}")
+    print(f"personal data in answers/citations {len(leaks)}")
+    print(f"personal data in the index         {len(index_leaks)}")
 
-    print("\nthreshold sweep (top score below threshold = abstain):")
-    print(f"{'threshold':>10}{'abstention':>12}{'false abst.':>13}{'sum':>7}")
-    for threshold, abstained, false in sweep(answered):
-        print(f"{threshold:>10.2f}{abstained:>12.3f}{false:>13.3f}{abstained + (1 - false):>7.3f}")
+    if knowledge.name == "demo":
+        calibration = [(q, a) for q, a in answered if int(q.id.lstrip("q")) % 2 == 0]
+        print_curve("abstention curve, calibration half of the demo set (even ids; not tuned on):", calibration)
+    else:
+        print_curve("abstention curve (held-out; for reading, never for choosing the threshold):", answered)
 
-    if args.verbose:
-        print("\nmisses (expected not in top 5):")
+    if verbose:
+        print("\nmisses (expected not first):")
         for q, result in zip(answerable, ours, strict=True):
-            if result.rank is None or result.rank > 5:
+            if result.rank != 1:
                 print(f"  {q.id} [{q.kind}] rank={result.rank} {q.question!r} expected={q.expected}")
         print("wrong abstentions:")
         for q, a in answered:
             if q.answerable != a.confident:
-                print(f"  {q.id} [{q.kind}] evidence={a.evidence:.2f} {q.question!r}")
+                print(f"  {q.id} [{q.kind}] evidence={a.evidence:.2f} {q.question!r} shown={a.document_ids[:2]}")
         print("must-mention misses:")
-        for q, a in answers_for_answerable:
+        for q, a in on_answerable:
             if not mentions_all(a, q.must_mention):
-                print(f"  {q.id} {q.must_mention} {q.question!r}")
-        for line in answer_leaks + index_leaks:
-            print(f"  LEAK: {line!r}")
+                print(f"  {q.id} {q.must_mention} {q.question!r} shown={a.document_ids[:2]}")
+        for q, docs in wrong:
+            print(f"  WRONG MUNICIPALITY: {q.id} ({q.municipality}) {q.question!r} -> {docs}")
+        for line in instructions + leaks + index_leaks:
+            print(f"  SHOWN: {line!r}")
+    return {
+        **figures,
+        "must-mention": mention,
+        "abstention": abstention,
+        "false abstention": false_abstention,
+        "wrong municipality": len(wrong),
+        "instructions": len(instructions),
+        "leaks": len(leaks) + len(index_leaks),
+    }
 
-    met = (
-        ours_figures["recall@5"] >= TARGETS["recall@5"]
-        and abstention >= TARGETS["abstention"]
-        and not answer_leaks
-        and not index_leaks
+
+def met(figures: dict[str, float]) -> bool:
+    return (
+        figures["hit@1"] >= TARGETS["hit@1"]
+        and figures["hit@5"] >= TARGETS["hit@5"]
+        and figures["must-mention"] >= TARGETS["must-mention"]
+        and figures["abstention"] >= TARGETS["abstention"]
+        and figures["false abstention"] <= TARGETS["false abstention"]
+        and not figures["wrong municipality"]
+        and not figures["instructions"]
+        and not figures["leaks"]
     )
-    print(f"\ntargets (recall@5 >= 0.90, abstention >= 0.80, no leaks): {'met' if met else 'NOT met'}")
-    return 0 if met else 1
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", choices=("demo", "heldout", "both"), default="both")
+    parser.add_argument("--verbose", action="store_true", help="list every miss and wrong abstention")
+    args = parser.parse_args()
+    chosen = [demo_set, heldout_set] if args.set == "both" else [demo_set if args.set == "demo" else heldout_set]
+    results = {}
+    for make in chosen:
+        knowledge = make()
+        results[knowledge.name] = await measure(knowledge, args.verbose)
+    print("\nsummary        hit@1  hit@5  mention  abstain  false  wrong-mun  instr  leaks")
+    for name, f in results.items():
+        print(
+            f"{name:<12}{f['hit@1']:>8.3f}{f['hit@5']:>7.3f}{f['must-mention']:>9.3f}{f['abstention']:>9.3f}"
+            f"{f['false abstention']:>7.3f}{f['wrong municipality']:>11}{f['instructions']:>7}{f['leaks']:>7}"
+        )
+    print(
+        "targets on held-out: hit@1 >= 0.80, hit@5 >= 0.95, must-mention >= 0.85, abstention >= 0.85, "
+        "false abstention <= 0.10, no wrong municipality, no planted instruction, no personal data"
+    )
+    if "heldout" in results:
+        print(f"held-out targets: {'met' if met(results['heldout']) else 'NOT met'}")
+        return 0 if met(results["heldout"]) else 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -70,6 +70,8 @@ class IngestSummary:
     removed: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (document id, reason)
+    # (document id, what was left out): paragraphs addressed to an assistant, for the page's owner
+    flagged: list[tuple[str, str]] = field(default_factory=list)
 
 
 class DocumentSource(Protocol):

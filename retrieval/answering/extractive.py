@@ -25,10 +25,11 @@ STEPS_RATIO = 0.3
 _STEP = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
 
 
-def extractive_answer(hits: list[SearchHit], language: Language) -> tuple[str, list[Citation]]:
-    """Markdown quoting the passages, and the citations: quoted documents first, then close runners-up."""
+def extractive_answer(hits: list[SearchHit], language: Language) -> tuple[str, dict[str, Citation]]:
+    """Markdown quoting the passages, and the citations by document id: quoted documents first, then
+    close runners-up."""
     if not hits:
-        return "", []
+        return "", {}
     passages = choose_passages(hits)
     if not passages:
         return "", citations_for(passages, hits, language)
@@ -87,10 +88,10 @@ def has_steps(markdown: str) -> bool:
     return bool(_STEP.search(markdown))
 
 
-def citations_for(passages: list[SearchHit], hits: list[SearchHit], language: Language) -> list[Citation]:
+def citations_for(passages: list[SearchHit], hits: list[SearchHit], language: Language) -> dict[str, Citation]:
     best = hits[0].score
     documents: dict[str, Citation] = {}
     for hit in [*passages, *(hit for hit in hits if hit.score >= RELATED_RATIO * best and quote(hit.chunk))]:
         if hit.chunk.document_id not in documents and len(documents) < MAX_CITATIONS:
             documents[hit.chunk.document_id] = citation(hit.chunk, language)
-    return list(documents.values())
+    return documents

@@ -69,7 +69,7 @@ def says_no_answer(reply: str) -> bool:
     return NO_ANSWER in reply
 
 
-def cited_reply(reply: str, sources: list[SearchHit], language: Language) -> tuple[str, list[Citation]]:
+def cited_reply(reply: str, sources: list[SearchHit], language: Language) -> tuple[str, dict[str, Citation]]:
     """The reply with its [n] renumbered to the citations it actually uses, in order of first use.
 
     Numbers outside the sources are dropped. A reply that cites nothing gets the best source as
@@ -88,4 +88,5 @@ def cited_reply(reply: str, sources: list[SearchHit], language: Language) -> tup
 
     text = _CITATION.sub(renumber, reply).strip()
     cited = order or [1]
-    return text, [citation(sources[number - 1].chunk, language) for number in cited]
+    chunks = [sources[number - 1].chunk for number in cited]
+    return text, {chunk.document_id: citation(chunk, language) for chunk in chunks}

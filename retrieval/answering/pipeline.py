@@ -45,6 +45,7 @@ class Answer:
     confident: bool = False
     ai_generated: bool = False
     evidence: float = 0.0  # the best hit's evidence (or score), judged against ``min_score``
+    document_ids: list[str] = field(default_factory=list)  # the documents cited, in the order of ``citations``
 
 
 class Answerer:
@@ -85,8 +86,9 @@ class Answerer:
         if not hits:
             return Answer(text="", confident=False)
         evidence = hits[0].score if hits[0].evidence is None else hits[0].evidence
-        text, citations = extractive_answer(hits, language)
-        return Answer(text, citations, confident=bool(text) and evidence >= self.min_score, evidence=evidence)
+        text, cited = extractive_answer(hits, language)
+        confident = bool(text) and evidence >= self.min_score
+        return Answer(text, list(cited.values()), confident, evidence=evidence, document_ids=list(cited))
 
     async def ground(
         self,
@@ -109,9 +111,11 @@ class Answerer:
             log.warning("LLM gave an empty answer, answering extractively")
             return extracted
         if says_no_answer(reply.text):
-            return Answer(extracted.text, extracted.citations, confident=False, evidence=extracted.evidence)
-        text, citations = cited_reply(reply.text, sources, language)
-        return Answer(text, citations, confident=True, ai_generated=True, evidence=extracted.evidence)
+            return Answer(
+                extracted.text, extracted.citations, evidence=extracted.evidence, document_ids=extracted.document_ids
+            )
+        text, cited = cited_reply(reply.text, sources, language)
+        return Answer(text, list(cited.values()), True, True, extracted.evidence, list(cited))
 
     async def _embedding(self, query: str) -> list[float] | None:
         if self.embedder is None:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import frontmatter
+import yaml
 
 from core.settings import DEFAULT_MUNICIPALITY_DOMAINS
 from retrieval.model import AUDIENCE_ALL, SourceDocument
@@ -49,7 +50,7 @@ class LocalFolderSource:
         raw = path.read_bytes()
         try:
             page = frontmatter.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
             raise PageSkipped(f"unreadable page: {error}") from error
         meta = page.metadata
         audience = str(meta.get("audience") or meta.get("municipality") or AUDIENCE_ALL).strip().lower()

@@ -70,4 +70,4 @@ def test_a_piece_of_a_ticket_without_its_solution_is_passed_over() -> None:
     text, citations = extractive_answer(hits, Language.BOKMAAL)
     assert ids(choose_passages(hits)) == ["skriver#0"]
     assert "Skriveren henger" not in text and text.startswith("Dette fant jeg i **Skriver**:")
-    assert [citation.title for citation in citations] == ["Skriver"]  # nothing of the ticket to show
+    assert [citation.title for citation in citations.values()] == ["Skriver"]  # nothing of the ticket to show
