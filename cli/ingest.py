@@ -49,30 +49,33 @@ async def ingest(settings: Settings, source: str = "all", console: Console | Non
             summary = await Ingestor(knowledge.index, knowledge.sources, knowledge.embedder).run(progress)
     console.print(summary_table(summary))
     if summary.skipped:
-        console.print(skipped_table(summary))
+        console.print(reasons_table("Skipped", summary.skipped))
+    if summary.flagged:
+        console.print(reasons_table("Left out: text addressed to an assistant (tell the page's owner)", summary.flagged))
     failed = any(reason.startswith(SOURCE_FAILED) for _, reason in summary.skipped)
     return 1 if failed else 0
 
 
 def summary_table(summary: IngestSummary) -> Table:
     table = Table(title="Ingest")
-    for column in ("added", "updated", "removed", "unchanged", "skipped"):
+    for column in ("added", "updated", "removed", "unchanged", "skipped", "flagged"):
         table.add_column(column, justify="right")
     table.add_row(
         *(str(value) for value in (summary.added, summary.updated, summary.removed, summary.unchanged)),
         str(len(summary.skipped)),
+        str(len(summary.flagged)),
     )
     return table
 
 
-def skipped_table(summary: IngestSummary) -> Table:
-    table = Table(title="Skipped")
+def reasons_table(title: str, rows: list[tuple[str, str]]) -> Table:
+    table = Table(title=title)
     table.add_column("document")
     table.add_column("reason")
-    for document_id, reason in summary.skipped[:MAX_SKIPS_SHOWN]:
+    for document_id, reason in rows[:MAX_SKIPS_SHOWN]:
         table.add_row(document_id, reason)
-    if len(summary.skipped) > MAX_SKIPS_SHOWN:
-        table.add_row("…", f"{len(summary.skipped) - MAX_SKIPS_SHOWN} more")
+    if len(rows) > MAX_SKIPS_SHOWN:
+        table.add_row("…", f"{len(rows) - MAX_SKIPS_SHOWN} more")
     return table
 
 

@@ -6,6 +6,9 @@ an embedder is given, and upserted; a document the source no longer yields is de
 yields documents whose ``source`` is the source's own ``name``: that is how the index knows whose
 documents to compare and delete.
 
+Before chunking, paragraphs addressed to an assistant (planted instructions, ``retrieval.injection``)
+are left out and listed in ``IngestSummary.flagged`` for the page's owner; they never reach the index.
+
 A source that fails part-way deletes nothing (it has not shown everything it has). A document that
 cannot be embedded keeps its old version in the index and is tried again next run; a document the
 source itself skipped (e.g. a ticket whose masking was unsure) is removed from the index.
@@ -16,14 +19,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
 from rich.progress import Progress
 
 from core.ports import Llm, LlmError
 from retrieval.chunking import chunk_document
+from retrieval.injection import report, without_planted
 from retrieval.model import Chunk, DocumentSource, IngestSummary, SearchIndex, SourceDocument
-from retrieval.text import plain_text
+from retrieval.text import document_markdown, plain_text
 
 log = logging.getLogger(__name__)
 SOURCE_FAILED = "source failed"  # the start of the reason recorded for a source that broke off
@@ -95,7 +100,7 @@ class Ingestor:
     async def _store(
         self, document: SourceDocument, known: dict[str, str], seen: set[str], summary: IngestSummary
     ) -> None:
-        chunks = chunk_document(document)
+        chunks = chunk_document(self._screened(document, summary))
         if not chunks:
             summary.skipped.append((document.id, "no text"))
             return  # not seen: an emptied page leaves the index
@@ -111,6 +116,16 @@ class Ingestor:
             summary.updated += 1
         else:
             summary.added += 1
+
+
+    @staticmethod
+    def _screened(document: SourceDocument, summary: IngestSummary) -> SourceDocument:
+        """The document without planted instructions (reported in the summary), as Markdown."""
+        cleaned = without_planted(document_markdown(document))
+        if cleaned.removed:
+            log.warning("ingest: %s carries text addressed to an assistant; left out", document.id)
+            summary.flagged.append((document.id, report(cleaned.removed)))
+        return replace(document, body=cleaned.text, body_format="markdown")
 
 
 async def embed_chunks(embedder: Llm, chunks: list[Chunk]) -> None:

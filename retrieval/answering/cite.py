@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.language import Language
 from core.messages import Citation
 from retrieval.answering.texts import EARLIER_CASE
+from retrieval.injection import without_planted
 from retrieval.model import TICKET_SOURCES, Chunk
 from retrieval.sources.tickets import ticket_solution
 from retrieval.text import plain_text
@@ -40,10 +41,10 @@ def source_url(chunk: Chunk) -> str:
 
 def quote(chunk: Chunk) -> str:
     """The text an answer quotes: a ticket's solution ("" for a piece holding only the problem), or
-    the whole chunk."""
-    if is_ticket(chunk):
-        return ticket_solution(chunk.text, chunk.heading_path)
-    return chunk.text.strip()
+    the whole chunk; never a planted instruction (ingest leaves them out; an index filled another
+    way is screened here too)."""
+    text = ticket_solution(chunk.text, chunk.heading_path) if is_ticket(chunk) else chunk.text
+    return without_planted(text).text.strip()
 
 
 def citation(chunk: Chunk, language: Language) -> Citation:

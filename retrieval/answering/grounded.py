@@ -18,6 +18,7 @@ from core.pii import mask
 from retrieval.answering.cite import citation, source_title, source_url
 from retrieval.answering.followup import ConversationTurn
 from retrieval.answering.texts import LANGUAGE_NAMES
+from retrieval.injection import without_planted
 from retrieval.model import SearchHit
 
 PROMPTS = Path(__file__).with_name("prompts")
@@ -41,7 +42,7 @@ def grounded_messages(
             number=number,
             title=" > ".join([source_title(hit.chunk, language), *hit.chunk.heading_path]),
             url=source_url(hit.chunk) or "-",
-            text=as_data(hit.chunk.text.strip()),
+            text=as_data(without_planted(hit.chunk.text).text.strip()),
         ).strip()
         for number, hit in enumerate(sources, start=1)
     )
