@@ -8,19 +8,10 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
 from core.messages import UserProfile
-from core.settings import Settings
+from core.settings import Settings, municipality_for
 from store.users import UserRepository
 
 log = logging.getLogger(__name__)
-
-
-def municipality_for(email: str, domains: dict[str, str]) -> str | None:
-    domain = email.rpartition("@")[2].lower()
-    while domain:
-        if domain in domains:
-            return domains[domain]
-        domain = domain.partition(".")[2]  # sub.molde.kommune.no -> molde.kommune.no
-    return None
 
 
 class IdentityResolver:

@@ -97,6 +97,7 @@ class ResolvedTicket:
     category: str
     resolved: datetime
     url: str
+    requester_email: str = ""  # never indexed: it tells which municipality a local fix holds for
 
 
 class TicketDeskError(Exception):

@@ -28,6 +28,16 @@ DEFAULT_MUNICIPALITY_DOMAINS = {
 }
 
 
+def municipality_for(email: str, domains: dict[str, str]) -> str | None:
+    """The municipality key an e-mail address belongs to (``RAKEL_MUNICIPALITY_DOMAINS``), or None."""
+    domain = email.rpartition("@")[2].lower()
+    while domain:
+        if domain in domains:
+            return domains[domain]
+        domain = domain.partition(".")[2]  # sub.molde.kommune.no -> molde.kommune.no
+    return None
+
+
 DEVELOPMENT_ANALYTICS_KEY = "rakel-development-analytics-key"
 
 # Rakel's ticket priorities and categories (skills use these keys) and the names they have in ROR-IKT's

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 AUDIENCE_ALL = "all"
+AUDIENCE_STAFF = "ror-ikt"  # ROR-IKT's own staff (RAKEL_STAFF_MUNICIPALITY's default)
 TICKET_SOURCES = frozenset({"pureservice"})  # resolved tickets: someone else's case, shown anonymised, never linked
 
 

@@ -412,6 +412,7 @@ class PureserviceTicketDesk:
             category=category.get("name", ""),
             resolved=_timestamp(ticket.get("modified") or ticket.get("created")),
             url=ticket_url(self._client.base_url, ticket.get("requestNumber", ticket["id"])),
+            requester_email=_email_of(users.get(ticket.get("userId")), page),
             people=people,
         )
 
@@ -442,6 +443,14 @@ def _belongs_to(ticket: Row, email: str, page: Page) -> bool:
     if (primary := addresses.get(user.get("emailAddressId"))) is not None:
         owned.add(primary.get("email", ""))
     return email.casefold() in {address.casefold() for address in owned}
+
+
+def _email_of(user: Row | None, page: Page) -> str:
+    """A user's primary e-mail address, from the included ``emailaddresses``."""
+    if not user:
+        return ""
+    address = page.linked_by_id("emailaddress").get(user.get("emailAddressId"), {})
+    return str(address.get("email") or "")
 
 
 def _full_name(user: Row | None) -> str:

@@ -35,7 +35,7 @@ def _local_folder(settings: Settings, index: SearchIndex, adapters: SourceAdapte
 
 
 def _local_tickets(settings: Settings, index: SearchIndex, adapters: SourceAdapters) -> list[DocumentSource]:
-    return [LocalTicketSource(settings.tickets_export_path)]
+    return [LocalTicketSource(settings.tickets_export_path, municipality_domains=settings.municipality_domains)]
 
 
 def _sharepoint(settings: Settings, index: SearchIndex, adapters: SourceAdapters) -> list[DocumentSource]:
@@ -49,7 +49,7 @@ def _sharepoint(settings: Settings, index: SearchIndex, adapters: SourceAdapters
 def _pureservice(settings: Settings, index: SearchIndex, adapters: SourceAdapters) -> list[DocumentSource]:
     if adapters.pureservice is None:
         raise SettingsError("RAKEL_PURESERVICE_URL: required for the Pureservice ticket source")
-    return [PureserviceTicketSource(adapters.pureservice)]
+    return [PureserviceTicketSource(adapters.pureservice, municipality_domains=settings.municipality_domains)]
 
 
 SOURCE_FACTORIES: dict[str, SourceFactory] = {

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.ports import ResolvedTicket
+from core.settings import DEFAULT_MUNICIPALITY_DOMAINS, municipality_for
 from retrieval.model import SourceDocument
 from retrieval.sources.tickets import TicketSkipped, ticket_document
 from retrieval.text import html_to_markdown
@@ -29,9 +30,12 @@ Row = dict[str, Any]
 class LocalTicketSource:
     """Reads the export on every run; the document version (a hash of the masked text) spots changes."""
 
-    def __init__(self, path: Path, *, name: str = "pureservice") -> None:
+    def __init__(
+        self, path: Path, *, name: str = "pureservice", municipality_domains: dict[str, str] = DEFAULT_MUNICIPALITY_DOMAINS
+    ) -> None:
         self.name = name
         self.path = path
+        self._domains = municipality_domains
         self.skipped: list[tuple[str, str]] = []
 
     async def documents(self) -> AsyncIterator[SourceDocument]:
@@ -41,7 +45,8 @@ class LocalTicketSource:
         export = json.loads(self.path.read_text(encoding="utf-8"))
         for ticket, people in resolved_tickets(export):
             try:
-                yield ticket_document(ticket, people, source=self.name)
+                municipality = municipality_for(ticket.requester_email, self._domains)
+                yield ticket_document(ticket, people, source=self.name, requester_municipality=municipality)
             except TicketSkipped as skip:
                 self.skipped.append((f"{self.name}:{ticket.id}", skip.reason))
 
@@ -51,6 +56,7 @@ def resolved_tickets(export: Row) -> Iterator[tuple[ResolvedTicket, tuple[str, .
     linked = export.get("linked", {})
     statuses = _by_id(linked.get("statuses", []))
     users = _by_id(linked.get("users", []))
+    addresses = _by_id(linked.get("emailaddresses", []))
     communications = linked.get("communications", [])
     for ticket in export.get("tickets", []):
         if not is_finished(statuses.get(_link_id(ticket, "status"), {})):
@@ -72,6 +78,7 @@ def resolved_tickets(export: Row) -> Iterator[tuple[ResolvedTicket, tuple[str, .
                 category=str(ticket.get("category", "") or ""),
                 resolved=_timestamp(ticket.get("resolved") or ticket.get("modified") or ticket.get("created")),
                 url="",  # a ticket is never linked for another user: it is someone else's case
+                requester_email=_email(users.get(_link_id(ticket, "user")), addresses),
             ),
             people,
         )
@@ -103,6 +110,10 @@ def _names(user: Row | None) -> Iterator[str]:
     for name in (full, user.get("fullName"), user.get("displayName")):
         if name:
             yield str(name)
+
+
+def _email(user: Row | None, addresses: dict[Any, Row]) -> str:
+    return str(addresses.get((user or {}).get("emailAddressId"), {}).get("email") or "")
 
 
 def _solution_note(notes: list[Row]) -> str:

@@ -5,7 +5,9 @@ solution are indexed, never the requester; a ticket whose masking is unsure is s
 leaked fødselsnummer or name costs far more than one missing example.
 
 The problem (the requester's own words) is there to be found by people describing the same symptom;
-the solution (the agent's fix) is what an answer quotes (``ticket_solution``). The problem is cut to
+the solution (the agent's fix) is what an answer quotes (``ticket_solution``). A fix that holds only in one place (a network, printer, room or group of one municipality,
+``retrieval.locality``) gets that municipality as its audience, so only its employees are shown it; a
+local fix whose municipality is unknown is kept for ROR-IKT's staff. The problem is cut to
 ``MAX_PROBLEM_CHARS``: the symptom comes first, the rest is mostly greetings and signatures, and a
 short problem is chunked together with its solution, so every chunk found holds the fix.
 """
@@ -19,7 +21,8 @@ from collections.abc import Iterable
 from core.pii import mask_personal_data
 from core.ports import ResolvedTicket
 from retrieval.chunking import MIN_SECTION_CHARS
-from retrieval.model import AUDIENCE_ALL, SourceDocument
+from retrieval.locality import local_municipality
+from retrieval.model import AUDIENCE_ALL, AUDIENCE_STAFF, SourceDocument
 
 PROBLEM_HEADING = "Problem"
 SOLUTION_HEADING = "Løsning"
@@ -51,10 +54,12 @@ def ticket_document(
     *,
     source: str = "pureservice",
     audience: str = AUDIENCE_ALL,
+    requester_municipality: str | None = None,
 ) -> SourceDocument:
     """The masked document for a ticket, id ``<source>:<ticket id>``; raise TicketSkipped if unsafe or empty.
 
     ``known_names`` are the people on the ticket (requester, agents): masked wherever they appear.
+    ``audience`` is for a general fix; a local one is scoped to its municipality (see the module doc).
     """
     names = tuple(known_names)
     if not ticket.solution.strip():
@@ -75,6 +80,9 @@ def ticket_document(
     lines += [f"## {PROBLEM_HEADING}", "", _shortened(parts["problem"].text.strip(), MAX_PROBLEM_CHARS), ""]
     lines += [f"## {SOLUTION_HEADING}", "", parts["solution"].text.strip(), ""]
     body = "\n".join(lines)
+    local = local_municipality(parts["solution"].text, requester_municipality)
+    if local is not None:
+        audience = local or AUDIENCE_STAFF
     return SourceDocument(
         id=f"{source}:{ticket.id}",
         source=source,

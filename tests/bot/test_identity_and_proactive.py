@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.identity import municipality_for
 from core.messages import Reply
 from core.ports import DeliveryError, UserNotReachable
-from core.settings import DEFAULT_MUNICIPALITY_DOMAINS
+from core.settings import DEFAULT_MUNICIPALITY_DOMAINS, municipality_for
 from tests.harness import KARI, OLA, SIRI, text_of
 
 
