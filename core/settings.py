@@ -27,6 +27,13 @@ DEFAULT_MUNICIPALITY_DOMAINS = {
     "ror-ikt.no": "ror-ikt",
 }
 
+DEFAULT_LINK_DOMAINS = [
+    "rorikt.sharepoint.com", "molde.sharepoint.com", "aukra.sharepoint.com", "hustadvika.sharepoint.com",
+    "rauma.sharepoint.com", "vestnes.sharepoint.com", *DEFAULT_MUNICIPALITY_DOMAINS,
+    "rorikt.pureservice.com", "rorikt.atlassian.net",
+    "microsoft.com", "office.com", "microsoftonline.com", "cloud.microsoft", "aka.ms", "onedrive.com", "live.com",
+]
+
 
 def municipality_for(email: str, domains: dict[str, str]) -> str | None:
     """The municipality key an e-mail address belongs to (``RAKEL_MUNICIPALITY_DOMAINS``), or None."""
@@ -132,6 +139,9 @@ class Settings(BaseSettings):
     azure_search_endpoint: str = ""
     azure_search_key: SecretStr = SecretStr("")
     azure_search_index: str = "rakel-knowledge"
+    # Domains (and their subdomains) an answer may link to without a warning: the tenant's and the
+    # municipalities' SharePoint and sites, ROR-IKT, Pureservice, Confluence and Microsoft 365.
+    link_allowed_domains: list[str] = DEFAULT_LINK_DOMAINS
 
     # --- Microsoft Graph (app token through msal) ----------------------------------------
     graph_authority_host: str = "https://login.microsoftonline.com"

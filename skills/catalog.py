@@ -94,7 +94,9 @@ def build_router(settings: Settings, registry: SkillRegistry, llm: Llm | None) -
 def build_skills(adapters: Adapters) -> Skills:
     settings, store, clock = adapters.settings, adapters.store, adapters.clock
     tickets = build_outbox(adapters)
-    answerer = Answerer(adapters.index, adapters.llm, embedder=adapters.embedder)
+    answerer = Answerer(
+        adapters.index, adapters.llm, embedder=adapters.embedder, allowed_domains=settings.link_allowed_domains
+    )
     summarizer = TicketSummarizer(adapters.llm, settings.tickets_llm_timeout_seconds) if adapters.llm else None
     handoff = HandoffFlow(settings, handoffs=store.handoffs, history=store.history, dialogs=store.dialogs,
                           feedback=store.feedback, messenger=adapters.messenger, files=adapters.files,

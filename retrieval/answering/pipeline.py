@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.language import Language
 from core.messages import Citation
 from core.pii import mask
+from core.settings import DEFAULT_LINK_DOMAINS
 from core.ports import Llm, LlmError
 from retrieval.answering.extractive import extractive_answer
 from retrieval.answering.followup import ConversationTurn, search_query
 from retrieval.answering.grounded import cited_reply, grounded_messages, says_no_answer
+from retrieval.answering.links import mark_outside_links
 from retrieval.model import AudienceScope, SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -56,11 +58,13 @@ class Answerer:
         *,
         embedder: Llm | None = None,
         min_score: float = MIN_CONFIDENT_SCORE,
+        allowed_domains: Sequence[str] = DEFAULT_LINK_DOMAINS,
     ) -> None:
         self.index = index
         self.llm = llm
         self.embedder = embedder
         self.min_score = min_score
+        self.allowed_domains = tuple(allowed_domains)
 
     async def answer(
         self,
@@ -72,8 +76,8 @@ class Answerer:
         hits = await self.search(mask(rewrite(question, history)), scope)  # mask: core.pii
         extracted = self.extract(hits, language)
         if self.llm is None or not extracted.confident:
-            return extracted
-        return await self.ground(self.llm, question, history, hits, language, extracted)
+            return self.marked(extracted, language)
+        return self.marked(await self.ground(self.llm, question, history, hits, language, extracted), language)
 
     # --- the steps -------------------------------------------------------------------------------
     async def search(self, query: str, scope: AudienceScope) -> list[SearchHit]:
@@ -116,6 +120,18 @@ class Answerer:
             )
         text, cited = cited_reply(reply.text, sources, language)
         return Answer(text, list(cited.values()), True, True, extracted.evidence, list(cited))
+
+    def marked(self, answer: Answer, language: Language) -> Answer:
+        """The last touch of the cite step: a link outside the allow-list is marked, in the text and
+        in the citations' snippets, whichever path wrote them."""
+        return replace(
+            answer,
+            text=mark_outside_links(answer.text, self.allowed_domains, language),
+            citations=[
+                replace(c, snippet=mark_outside_links(c.snippet, self.allowed_domains, language))
+                for c in answer.citations
+            ],
+        )
 
     async def _embedding(self, query: str) -> list[float] | None:
         if self.embedder is None:

@@ -29,3 +29,9 @@ EARLIER_CASE = Localized(
     en="Earlier resolved case (anonymised): {title}",
 )
 LANGUAGE_NAMES = Localized(nb="Norwegian bokmål", nn="Norwegian nynorsk", en="English")
+# After a link to a domain outside RAKEL_LINK_ALLOWED_DOMAINS (the answer quotes a page that links out).
+OUTSIDE_LINK = Localized(
+    nb="⚠️ (lenke utenfor kommunen og ROR-IKT – vær varsom)",
+    nn="⚠️ (lenkje utanfor kommunen og ROR-IKT – ver varsam)",
+    en="⚠️ (link outside the municipality and ROR-IKT – be careful)",
+)
