@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from core.language import Language
 from core.messages import Citation
 from core.pii import mask
-from core.settings import DEFAULT_LINK_DOMAINS
 from core.ports import Llm, LlmError
+from core.settings import DEFAULT_LINK_DOMAINS
 from retrieval.answering.extractive import extractive_answer
 from retrieval.answering.followup import ConversationTurn, search_query
 from retrieval.answering.grounded import cited_reply, grounded_messages, says_no_answer
