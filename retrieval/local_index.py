@@ -10,7 +10,9 @@ query's informative terms (very common terms are left out of this step when thei
 exceed ``CANDIDATE_POSTINGS``); the candidates are then scored exactly with every query term (see
 ``retrieval.scoring``). With a query vector, the hits are ordered by Reciprocal Rank Fusion of the
 lexical and the cosine ranking of the lexical candidates; ``SearchHit.score`` stays lexical. Every hit
-carries its ``evidence`` (how much of the question it covers), which the answerer judges.
+carries its ``evidence`` (how much of the question it covers), which the answerer judges. A resolved
+ticket's evidence counts only its subject and problem (``match_terms``): a ticket answers a question
+about the same problem, not one that shares a word with its fix.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from typing import Any, TypeVar
 
 from core.settings import Settings
 from retrieval.analysis import Analyzer, NorwegianAnalyzer, Vocabulary
-from retrieval.model import AudienceScope, Chunk, SearchHit, SourceDocument
+from retrieval.model import TICKET_SOURCES, AudienceScope, Chunk, SearchHit, SourceDocument
 from retrieval.scoring import K1, B, QueryPlan, plan_query, source_prior
+from retrieval.sources.tickets import ticket_problem
 from retrieval.text import plain_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TITLE_WEIGHT = 2.0  # a word in the page title counts as two in the body
 HEADING_WEIGHT = 1.5
 CANDIDATES = 100  # chunks scored exactly per query
@@ -68,6 +71,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     audience TEXT NOT NULL,
     length REAL NOT NULL,
     terms TEXT NOT NULL,
+    match_terms TEXT,
     vector BLOB
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks (document_id);
@@ -235,8 +239,8 @@ class LocalIndex:
                 tf, length = self._weighted_terms(chunk)
                 total_length += length
                 cursor = self._conn.execute(
-                    "INSERT INTO chunks (id, document_id, heading_path, text, audience, length, terms, vector) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO chunks (id, document_id, heading_path, text, audience, length, terms, match_terms, "
+                    "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         chunk.id,
                         document.id,
@@ -245,6 +249,7 @@ class LocalIndex:
                         audience,
                         length,
                         json.dumps(tf, ensure_ascii=False),
+                        self._match_terms(chunk),
                         _vector_blob(chunk.vector),
                     ),
                 )
@@ -275,6 +280,13 @@ class LocalIndex:
             for term in terms:
                 tf[term] += weight
         return dict(tf), length
+
+    def _match_terms(self, chunk: Chunk) -> str | None:
+        """For a resolved ticket, the terms its evidence is judged on: its subject and its problem."""
+        if chunk.source not in TICKET_SOURCES:
+            return None
+        tf = Counter(self.analyzer.index_terms(f"{chunk.title}\n{plain_text(ticket_problem(chunk.text, chunk.heading_path))}"))
+        return json.dumps(dict(tf), ensure_ascii=False)
 
     def _delete(self, document_ids: list[str]) -> None:
         with self._transaction():
@@ -317,8 +329,8 @@ class LocalIndex:
         lexical = sorted(
             (
                 _Lexical(rowid, score * source_prior(source), evidence)
-                for rowid, length, terms, source in candidates
-                for score, evidence in [plan.score(json.loads(terms), length)]
+                for rowid, length, terms, match_terms, source in candidates
+                for score, evidence in [plan.score(json.loads(terms), length, _json_or_none(match_terms))]
             ),
             key=lambda hit: (-hit.score, hit.rowid),
         )[:wanted]
@@ -334,8 +346,8 @@ class LocalIndex:
 
     def _candidates(
         self, plan: QueryPlan, vocabulary: Vocabulary, allowed: tuple[str, ...], limit: int
-    ) -> list[tuple[int, float, str, str]]:
-        """(rowid, length, terms, source) of the chunks with the best BM25 over the candidate terms."""
+    ) -> list[tuple[int, float, str, str | None, str]]:
+        """(rowid, length, terms, match terms, source) of the chunks with the best BM25 over the candidate terms."""
         terms = plan.candidate_terms(vocabulary, CANDIDATE_POSTINGS)
         values = ", ".join("(?, ?)" for _ in terms)
         return self._conn.execute(
@@ -348,7 +360,7 @@ class LocalIndex:
                 ORDER BY bm25 DESC
                 LIMIT ?
             )
-            SELECT c.rowid, c.length, c.terms, d.source
+            SELECT c.rowid, c.length, c.terms, c.match_terms, d.source
             FROM best JOIN chunks AS c ON c.rowid = best.chunk JOIN documents AS d ON d.id = c.document_id
             """,
             (
@@ -426,6 +438,10 @@ def _fuse(
         fused.append((rrf, hit))
     fused.sort(key=lambda item: item[0], reverse=True)
     return [hit for _, hit in fused]
+
+
+def _json_or_none(text: str | None) -> dict[str, float] | None:
+    return None if text is None else json.loads(text)
 
 
 def _vector_blob(vector: list[float] | None) -> bytes | None:

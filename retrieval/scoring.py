@@ -16,7 +16,8 @@ It reads like "how much of the question this chunk answers", so one fixed thresh
 whether the evidence is good enough (see retrieval.answering.pipeline).
 
 The score of a chunk ranks it: its BM25 score divided by the most a query can reach with each of its
-words found once (the sum of the words' idf), times the mean of 1 and the evidence. So a chunk that
+words found once (the sum of the words' idf), times the mean of 1 and the evidence. A resolved ticket's
+evidence is judged on its subject and problem only: it answers a question about the same problem. So a chunk that
 matches every word of the question outranks one that repeats a single word often (Lucene's old
 "coordination factor", softened). A resolved ticket's score counts ``TICKET_PRIOR`` (see there).
 """
@@ -67,11 +68,14 @@ class QueryPlan:
     def length_norm(self, length: float) -> float:
         return K1 * (1 - B + B * length / self.average_length)
 
-    def score(self, tf: Mapping[str, float], length: float) -> tuple[float, float]:
-        """The rank score of a chunk with these terms and this length, and its evidence."""
+    def score(
+        self, tf: Mapping[str, float], length: float, match_tf: Mapping[str, float] | None = None
+    ) -> tuple[float, float]:
+        """The rank score of a chunk with these terms and this length, and its evidence (judged on
+        ``match_tf`` when given: a ticket's subject and problem)."""
         norm = self.length_norm(length)
         bm25 = sum(weight * tf[term] / (tf[term] + norm) for term, weight in self.weights.items() if term in tf)
-        evidence = self.evidence(tf)
+        evidence = self.evidence(tf if match_tf is None else match_tf)
         return bm25 / self.ceiling * (evidence + 1) / 2, evidence
 
     def candidate_terms(self, vocabulary: Vocabulary, budget: int) -> list[str]:

@@ -108,6 +108,17 @@ def ticket_solution(text: str, heading_path: list[str]) -> str:
     return "" if section == PROBLEM_HEADING or _PROBLEM_LEAD.search(text) else text.strip()
 
 
+def ticket_problem(text: str, heading_path: list[str]) -> str:
+    """The problem in a chunk of a ticket document (what precedes its "Løsning"), "" in a piece of the
+    solution alone: what a question must match for the ticket to answer it."""
+    section = heading_path[-1] if heading_path else ""
+    if section == SOLUTION_HEADING:
+        return ""
+    if lead := _SOLUTION_LEAD.search(text):
+        return text[: lead.start()].strip()
+    return text.strip() if section == PROBLEM_HEADING or _PROBLEM_LEAD.search(text) else ""
+
+
 def _shortened(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

@@ -10,6 +10,7 @@ import pytest
 from retrieval.chunking import chunk_document
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope, SearchHit
+from retrieval.answering.pipeline import MIN_CONFIDENT_SCORE
 from retrieval.scoring import TICKET_PRIOR
 from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, page
 
@@ -101,6 +102,7 @@ async def test_a_guide_comes_before_a_ticket_that_matches_as_well(tmp_path: Path
     # the short ticket matches better on its own; the prior is what puts the guide first
     ticket_alone = by_document["pureservice:1"].score / TICKET_PRIOR
     assert ticket_alone > by_document["kp-tomme-ark"].score > by_document["pureservice:1"].score
-    # and a question only the ticket answers still finds it first
-    assert (await index.search("tonerkassetten satt feil", MOLDE))[0].chunk.document_id == "pureservice:1"
+    # a ticket's evidence is its problem's: sharing words with its fix alone is not the same problem
+    fix_words = {hit.chunk.document_id: hit for hit in await index.search("tonerkassetten satt feil", MOLDE)}
+    assert fix_words["pureservice:1"].evidence < MIN_CONFIDENT_SCORE
     index.close()
