@@ -7,6 +7,8 @@ Run: .venv/bin/python bench/knowledge.py [--set demo|heldout|both] [--verbose]
   bench/data/knowledge_questions.jsonl. Tuning happens here: its questions are split in two by id,
   the odd ids for tuning and the even ids for calibration, and the threshold sweep (the curve) is
   printed for the calibration half (see MIN_CONFIDENT_SCORE in retrieval/answering/pipeline.py).
+- **dev**: bench/data/knowledge_dev.jsonl, 48 more questions on the demo corpus in other wording
+  (many in English and nynorsk), written to find what does not carry over; tuned on like the demo set.
 - **heldout**: bench/data/heldout (see its README): pages through LocalFolderSource and solved
   tickets added to the fake Pureservice and read through the real adapter. Never tuned on.
 
@@ -105,7 +107,7 @@ def load_questions(path: Path) -> list[Question]:
     return [Question(**json.loads(line)) for line in lines_of(path)]
 
 
-def demo_set() -> KnowledgeSet:
+def demo_set(questions: str = "knowledge_questions.jsonl", name: str = "demo") -> KnowledgeSet:
     @asynccontextmanager
     async def sources() -> AsyncIterator[list[DocumentSource]]:
         yield [LocalFolderSource(ROOT / "demo" / "corpus"), LocalTicketSource(ROOT / "demo" / "pureservice" / "resolved_tickets.json")]
@@ -114,13 +116,18 @@ def demo_set() -> KnowledgeSet:
     for path in (ROOT / "demo" / "corpus" / "intranett").rglob("*.md"):
         local[path.stem] = path.parent.name
     return KnowledgeSet(
-        "demo",
-        load_questions(DATA / "knowledge_questions.jsonl"),
+        name,
+        load_questions(DATA / questions),
         sources,
         lines_of(ROOT / "demo" / "pureservice" / "PLANTED_PII.txt"),
         [],
         local,
     )
+
+
+def dev_set() -> KnowledgeSet:
+    """More questions on the demo corpus, in other wording (English, nynorsk): tuned on, like the demo set."""
+    return demo_set("knowledge_dev.jsonl", "dev")
 
 
 def heldout_set() -> KnowledgeSet:
@@ -238,7 +245,12 @@ def rate(flags: Sequence[bool]) -> float:
     return sum(flags) / len(flags) if flags else float("nan")
 
 
-async def measure(knowledge: KnowledgeSet, verbose: bool) -> dict[str, float]:
+def calibration_half(answered: list[tuple[Question, Answer]]) -> list[tuple[Question, Answer]]:
+    """The even ids of a tuning set: the part the threshold is read from, never tuned on otherwise."""
+    return [(q, a) for q, a in answered if int(q.id.lstrip("qd")) % 2 == 0]
+
+
+async def measure(knowledge: KnowledgeSet, verbose: bool, calibration: list[tuple[Question, Answer]]) -> dict[str, float]:
     questions = knowledge.questions
     answerable = [q for q in questions if q.answerable]
     print(f"\n=== {knowledge.name}: {len(questions)} questions, {len(answerable)} answerable ===")
@@ -293,9 +305,9 @@ async def measure(knowledge: KnowledgeSet, verbose: bool) -> dict[str, float]:
     print(f"personal data in answers/citations {len(leaks)}")
     print(f"personal data in the index         {len(index_leaks)}")
 
-    if knowledge.name == "demo":
-        calibration = [(q, a) for q, a in answered if int(q.id.lstrip("q")) % 2 == 0]
-        print_curve("abstention curve, calibration half of the demo set (even ids; not tuned on):", calibration)
+    if knowledge.name in ("demo", "dev"):
+        calibration.extend(calibration_half(answered))
+        print_curve(f"abstention curve, calibration half of the {knowledge.name} set (even ids):", calibration_half(answered))
     else:
         print_curve("abstention curve (held-out; for reading, never for choosing the threshold):", answered)
 
@@ -342,14 +354,23 @@ def met(figures: dict[str, float]) -> bool:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=("demo", "heldout", "both"), default="both")
+    parser.add_argument("--set", choices=("demo", "dev", "heldout", "both", "all"), default="both")
     parser.add_argument("--verbose", action="store_true", help="list every miss and wrong abstention")
     args = parser.parse_args()
-    chosen = [demo_set, heldout_set] if args.set == "both" else [demo_set if args.set == "demo" else heldout_set]
+    chosen = {
+        "both": [demo_set, heldout_set],
+        "all": [demo_set, dev_set, heldout_set],
+        "demo": [demo_set],
+        "dev": [dev_set],
+        "heldout": [heldout_set],
+    }[args.set]
     results = {}
+    calibration: list[tuple[Question, Answer]] = []
     for make in chosen:
         knowledge = make()
-        results[knowledge.name] = await measure(knowledge, args.verbose)
+        results[knowledge.name] = await measure(knowledge, args.verbose, calibration)
+    if len({q.id[0] for q, _ in calibration}) > 1:
+        print_curve("abstention curve, calibration halves of the demo and dev sets pooled:", calibration)
     print("\nsummary        hit@1  hit@5  mention  abstain  false  wrong-mun  instr  leaks")
     for name, f in results.items():
         print(

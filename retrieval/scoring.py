@@ -48,13 +48,14 @@ class QueryPlan:
     chunk_count: int
     average_length: float
     evidence_idf: list[float]  # per query word: idf of all its forms together (0 for an unknown word)
+    unknown_weight: float = 1.0  # how much a word the index has never seen counts against the evidence
 
     def evidence(self, tf: Mapping[str, float]) -> float:
         """How much of the question a chunk with these terms covers: 0 (nothing) to 1 (enough)."""
         covered = needed = unknown = 0.0
         for word, weight in zip(self.coverage, self.evidence_idf, strict=True):
             if not word:
-                unknown += idf(0, self.chunk_count)
+                unknown += self.unknown_weight * idf(0, self.chunk_count)
                 continue
             needed += weight
             covered += weight * max((share for term, share in word.items() if term in tf), default=0.0)
@@ -94,7 +95,11 @@ class QueryPlan:
 
 
 def plan_query(
-    groups: list[QueryGroup], vocabulary: Vocabulary, chunk_count: int, total_length: float
+    groups: list[QueryGroup],
+    vocabulary: Vocabulary,
+    chunk_count: int,
+    total_length: float,
+    unknown_weight: float = 1.0,
 ) -> QueryPlan | None:
     weights: dict[str, float] = {}
     coverage: list[dict[str, float]] = []
@@ -112,7 +117,8 @@ def plan_query(
         evidence_idf.append(idf(forms_df, chunk_count) if known else 0.0)
     if not weights or not chunk_count:
         return None
-    return QueryPlan(weights, coverage, word_idf, chunk_count, total_length / chunk_count or 1.0, evidence_idf)
+    average = total_length / chunk_count or 1.0
+    return QueryPlan(weights, coverage, word_idf, chunk_count, average, evidence_idf, unknown_weight)
 
 
 def source_prior(source: str) -> float:
