@@ -60,6 +60,8 @@ def test_text_addressed_to_an_assistant_is_planted(paragraph: str) -> None:
         "Tell your manager before you leave, and answer the survey.",
         "Løste saker brukes som kunnskapsgrunnlag for Rakel.",
         "Glem ikke å låse PC-en. Alle regler for passord står i Kompetanseportalen.",
+        "Du er nå logget inn i Helseplattformen, og du er nå klar.",
+        "You are now connected to the VPN. Tell your manager if it drops.",
     ],
 )
 def test_ordinary_guidance_is_not_planted(paragraph: str) -> None:
