@@ -1,13 +1,15 @@
 """The embedded search index: BM25 over analysed terms in one SQLite file, optionally fused with vectors.
 
-Why BM25 in SQL rather than FTS5: query terms carry weights (a synonym, a compound part or a typo
-correction counts less than the word itself), which FTS5's ``bm25()`` cannot express. Postings are
-clustered by (term, audience), so a query reads only the rows of its own terms that the user may
-see: the audience filter is part of the index lookup itself, never applied afterwards.
+Chunks are analysed once (Norwegian stems, ``retrieval.analysis``) and their stems stored in an FTS5
+table (title, headings, body), which finds candidates fast and keeps document frequencies
+(``fts5vocab``). FTS5's own ``bm25()`` cannot weigh query terms (a synonym, a compound part or a
+typo correction counts less than the word itself), so it only picks candidates; the weighted score
+is computed afterwards from each chunk's stored term frequencies.
 
-A search runs in two steps. Candidates come from one SQL statement over the postings of the
-query's informative terms (very common terms are left out of this step when their postings would
-exceed ``CANDIDATE_POSTINGS``); the candidates are then scored exactly with every query term (see
+A search runs in two steps. Candidates come from one SQL statement: an FTS5 match of the query's
+informative terms (very common terms are left out of this step when their documents would exceed
+``CANDIDATE_POSTINGS``), filtered to the audiences the user may read in the same statement, best
+``bm25()`` first; the candidates are then scored exactly with every query term (see
 ``retrieval.scoring``). With a query vector, the hits are ordered by Reciprocal Rank Fusion of the
 lexical and the cosine ranking of the lexical candidates; ``SearchHit.score`` stays lexical. Every hit
 carries its ``evidence`` (how much of the question it covers), which the answerer judges. A resolved
@@ -35,20 +37,21 @@ from core.language import Language, detect_language
 from core.settings import Settings
 from retrieval.analysis import Analyzer, NorwegianAnalyzer, Vocabulary
 from retrieval.model import TICKET_SOURCES, AudienceScope, Chunk, SearchHit, SourceDocument
-from retrieval.scoring import K1, B, QueryPlan, plan_query, source_prior
+from retrieval.scoring import QueryPlan, plan_query, source_prior
 from retrieval.sources.tickets import ticket_problem
 from retrieval.text import plain_text
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TITLE_WEIGHT = 2.0  # a word in the page title counts as two in the body
 HEADING_WEIGHT = 1.5
 CANDIDATES = 100  # chunks scored exactly per query
-CANDIDATE_POSTINGS = 30_000  # most postings the candidate step reads; rarer terms go first
+CANDIDATE_POSTINGS = 12_000  # most term occurrences (chunks) the candidate step matches; rarer terms go first
 VECTOR_CANDIDATES = 100
 RRF_K = 60
+AUDIENCE_PREFIX = "0audience"  # audience tokens in the FTS5 table, unlike any word of a page
 FOREIGN_UNKNOWN_WEIGHT = 0.5  # chosen on the demo and dev sets (bench/knowledge.py --set all)
 BULK_COMMIT_EVERY = 500  # documents per transaction inside ``bulk()``
-CACHE_KIB = 64 * 1024  # page cache: postings inserts touch pages all over the term-ordered tree
+CACHE_KIB = 64 * 1024  # page cache for the FTS5 segments and chunk rows
 
 T = TypeVar("T")
 
@@ -77,15 +80,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     vector BLOB
 );
 CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks (document_id);
-CREATE TABLE IF NOT EXISTS postings (
-    term TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    chunk INTEGER NOT NULL,
-    tf REAL NOT NULL,
-    length REAL NOT NULL,
-    PRIMARY KEY (term, audience, chunk)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunks_by_audience ON chunks (audience);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
+    audience, title, heading, body, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocabulary USING fts5vocab(chunk_terms, 'row');
 CREATE TABLE IF NOT EXISTS stats (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     chunks INTEGER NOT NULL,
@@ -93,7 +92,7 @@ CREATE TABLE IF NOT EXISTS stats (
 );
 INSERT OR IGNORE INTO stats (id, chunks, length) VALUES (1, 0, 0);
 """
-_TABLES = ("documents", "chunks", "postings", "terms")
+_TABLES = ("documents", "chunks", "chunk_vocabulary", "chunk_terms", "postings", "terms")  # earlier formats too
 
 
 class LocalIndex:
@@ -234,11 +233,11 @@ class LocalIndex:
                     document.updated.isoformat() if document.updated else None,
                 ),
             )
-            postings: list[tuple[str, str, int, float, float]] = []
-            document_terms: Counter[str] = Counter()
+            searchable: list[tuple[int, str, str, str, str]] = []
             total_length = 0.0
             for chunk in chunks:
-                tf, length = self._weighted_terms(chunk)
+                fields = self._field_terms(chunk)
+                tf, length = _weighted(fields)
                 total_length += length
                 cursor = self._conn.execute(
                     "INSERT INTO chunks (id, document_id, heading_path, text, audience, length, terms, match_terms, "
@@ -257,31 +256,19 @@ class LocalIndex:
                 )
                 rowid = cursor.lastrowid
                 assert rowid is not None
-                postings.extend((term, audience, rowid, count, length) for term, count in tf.items())
-                document_terms.update(tf.keys())
+                searchable.append((rowid, audience_token(audience), *(" ".join(terms) for terms in fields)))
             self._conn.executemany(
-                "INSERT INTO postings (term, audience, chunk, tf, length) VALUES (?, ?, ?, ?, ?)", postings
-            )
-            self._conn.executemany(
-                "INSERT INTO terms (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-                list(document_terms.items()),
+                "INSERT INTO chunk_terms (rowid, audience, title, heading, body) VALUES (?, ?, ?, ?, ?)", searchable
             )
             self._conn.execute("UPDATE stats SET chunks = chunks + ?, length = length + ?", (len(chunks), total_length))
 
-    def _weighted_terms(self, chunk: Chunk) -> tuple[dict[str, float], float]:
-        """Term frequencies over title, headings and body (BM25F-style field weights) and the length."""
-        tf: Counter[str] = Counter()
-        length = 0.0
-        for text, weight in (
-            (chunk.title, TITLE_WEIGHT),
-            (" ".join(chunk.heading_path), HEADING_WEIGHT),
-            (plain_text(chunk.text), 1.0),
-        ):
-            terms = self.analyzer.index_terms(text)
-            length += weight * len(terms)
-            for term in terms:
-                tf[term] += weight
-        return dict(tf), length
+    def _field_terms(self, chunk: Chunk) -> tuple[list[str], list[str], list[str]]:
+        """The stems of the title, the headings and the body, in order."""
+        return (
+            self.analyzer.index_terms(chunk.title),
+            self.analyzer.index_terms(" ".join(chunk.heading_path)),
+            self.analyzer.index_terms(plain_text(chunk.text)),
+        )
 
     def _match_terms(self, chunk: Chunk) -> str | None:
         """For a resolved ticket, the terms its evidence is judged on: its subject and its problem."""
@@ -299,21 +286,16 @@ class LocalIndex:
             return
         marks = _marks(document_ids)
         rows = self._conn.execute(
-            f"SELECT rowid, audience, terms, length FROM chunks WHERE document_id IN ({marks})",
+            f"SELECT rowid, length FROM chunks WHERE document_id IN ({marks})",
             tuple(document_ids),
         ).fetchall()
         if rows:
-            postings = [(term, audience, rowid) for rowid, audience, terms, _ in rows for term in json.loads(terms)]
-            self._conn.executemany("DELETE FROM postings WHERE term = ? AND audience = ? AND chunk = ?", postings)
-            dropped = Counter(term for term, _, _ in postings)
-            self._conn.executemany(
-                "UPDATE terms SET df = df - ? WHERE term = ?", [(count, term) for term, count in dropped.items()]
-            )
-            self._conn.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(term,) for term in dropped])
+            rowids = [rowid for rowid, _ in rows]
+            self._conn.execute(f"DELETE FROM chunk_terms WHERE rowid IN ({_marks(rowids)})", rowids)
             self._conn.execute(f"DELETE FROM chunks WHERE document_id IN ({marks})", tuple(document_ids))
             self._conn.execute(
                 "UPDATE stats SET chunks = chunks - ?, length = length - ?",
-                (len(rows), sum(length for *_, length in rows)),
+                (len(rows), sum(length for _, length in rows)),
             )
         self._conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", tuple(document_ids))
 
@@ -352,34 +334,29 @@ class LocalIndex:
     ) -> list[tuple[int, float, str, str | None, str]]:
         """(rowid, length, terms, match terms, source) of the chunks with the best BM25 over the candidate terms."""
         terms = plan.candidate_terms(vocabulary, CANDIDATE_POSTINGS)
-        values = ", ".join("(?, ?)" for _ in terms)
+        audiences = " OR ".join(audience_token(audience) for audience in allowed)
+        words = " OR ".join(f'"{term}"' for term in terms)
         return self._conn.execute(
-            f"""
-            WITH q (term, weight) AS (VALUES {values}),
-            best AS (
-                SELECT p.chunk AS chunk, SUM(q.weight * p.tf / (p.tf + ? + ? * p.length)) AS bm25
-                FROM q JOIN postings AS p ON p.term = q.term AND p.audience IN ({_marks(allowed)})
-                GROUP BY p.chunk
-                ORDER BY bm25 DESC
-                LIMIT ?
+            """
+            WITH best AS (
+                SELECT rowid, bm25(chunk_terms, 0.0, ?, ?, 1.0) AS rank FROM chunk_terms
+                WHERE chunk_terms MATCH ? ORDER BY rank LIMIT ?
             )
             SELECT c.rowid, c.length, c.terms, c.match_terms, d.source
-            FROM best JOIN chunks AS c ON c.rowid = best.chunk JOIN documents AS d ON d.id = c.document_id
+            FROM best JOIN chunks AS c ON c.rowid = best.rowid JOIN documents AS d ON d.id = c.document_id
+            ORDER BY best.rank
             """,
-            (
-                *[item for term in terms for item in (term, plan.weights[term])],
-                K1 * (1 - B),
-                K1 * B / plan.average_length,
-                *allowed,
-                limit,
-            ),
+            (TITLE_WEIGHT, HEADING_WEIGHT, f"audience : ({audiences}) AND {{title heading body}} : ({words})", limit),
         ).fetchall()
 
     def _current_vocabulary(self) -> Vocabulary:
         """The term table, cached until this or another connection writes to the file."""
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if self._vocabulary is None or version != self._vocabulary_version:
-            self._vocabulary = Vocabulary(dict(self._conn.execute("SELECT term, df FROM terms").fetchall()))
+            rows = self._conn.execute(
+                "SELECT term, doc FROM chunk_vocabulary WHERE term NOT GLOB ?", (AUDIENCE_PREFIX + "*",)
+            )
+            self._vocabulary = Vocabulary(dict(rows.fetchall()))
             self._vocabulary_version = version
         return self._vocabulary
 
@@ -447,6 +424,22 @@ def unknown_weight(query: str) -> float:
     """A word the Norwegian index has never seen proves a Norwegian question is about something else;
     in an English question it is most often just English (see ``FOREIGN_UNKNOWN_WEIGHT``)."""
     return FOREIGN_UNKNOWN_WEIGHT if detect_language(query) is Language.ENGLISH else 1.0
+
+
+def audience_token(audience: str) -> str:
+    """The audience as one FTS5 token that no analysed word can be ("molde" -> "audmolde…")."""
+    return AUDIENCE_PREFIX + "".join(ch for ch in audience if ch.isalnum())
+
+
+def _weighted(fields: tuple[list[str], list[str], list[str]]) -> tuple[dict[str, float], float]:
+    """Term frequencies over title, headings and body (BM25F-style field weights) and the length."""
+    tf: Counter[str] = Counter()
+    length = 0.0
+    for terms, weight in zip(fields, (TITLE_WEIGHT, HEADING_WEIGHT, 1.0), strict=True):
+        length += weight * len(terms)
+        for term in terms:
+            tf[term] += weight
+    return dict(tf), length
 
 
 def _json_or_none(text: str | None) -> dict[str, float] | None:
