@@ -18,8 +18,7 @@ from retrieval.locality import local_municipality
 from retrieval.model import AudienceScope, SourceDocument
 from retrieval.sources.pureservice import PureserviceTicketSource
 from tests.fakes.azure_search import FakeAzureSearch
-from tests.fakes.fixtures import local_tls  # noqa: F401
-from tests.fakes.pureservice import FakePureservice, fake_pureservice  # noqa: F401
+from tests.fakes.pureservice import FakePureservice
 from tests.fakes.tls import LocalTls
 
 GUEST_NETWORK = "Hva heter gjestenettet på sykehjemmet?"
