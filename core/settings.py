@@ -256,9 +256,25 @@ class Settings(BaseSettings):
     pc_leader_reminder_days: int = Field(3, ge=1)  # a leader is reminded once, then the fallback asked
     pc_fallback_approvers: dict[str, str] = {}  # municipality -> UPN or AAD id; key "default" for all
     pc_teams_app_catalog_id: str = ""  # Rakel's id in the org app catalog: set = install it via Graph
-    pc_ticket_category: str = "pc"  # the ticket category for swaps and register corrections
+    pc_ticket_category: str = "pc"  # approved swaps: a key of RAKEL_PURESERVICE_CATEGORIES ...
+    pc_ticket_type: str = ""  # ... and of RAKEL_PURESERVICE_TICKET_TYPES ("" = RAKEL_PURESERVICE_TICKET_TYPE)
+    pc_register_ticket_category: str = "pc"  # "Dette er ikke min PC": the register correction's category ...
+    pc_register_ticket_type: str = ""  # ... and ticket type key
     pc_background_interval_seconds: float = Field(900.0, gt=0)  # reminders and follow-ups, this often
     pc_report_dir: Path | None = None  # default: data_dir / "reports"
+
+    @model_validator(mode="after")
+    def _pc_tickets_name_known_keys(self) -> Settings:
+        """The PC tickets' category and type keys must be ones the Pureservice names settings define."""
+        for setting in ("pc_ticket_category", "pc_register_ticket_category"):
+            if getattr(self, setting) not in self.pureservice_categories:
+                raise ValueError(f"RAKEL_{setting.upper()}: {getattr(self, setting)!r} is not a key of "
+                                 "RAKEL_PURESERVICE_CATEGORIES")
+        for setting in ("pc_ticket_type", "pc_register_ticket_type"):
+            if getattr(self, setting) and getattr(self, setting) not in self.pureservice_ticket_types:
+                raise ValueError(f"RAKEL_{setting.upper()}: {getattr(self, setting)!r} is not a key of "
+                                 "RAKEL_PURESERVICE_TICKET_TYPES")
+        return self
 
     # --- Analytics and the monthly report (issue 13) -------------------------------------------
     analytics_key: SecretStr = SecretStr("")  # the secret of the users' pseudonymous keys; required in production
