@@ -29,6 +29,7 @@ from core.ports import Llm
 from core.settings import Settings
 from retrieval import index as search_index
 from retrieval import sources
+from retrieval.ingest import Ingestor
 from retrieval.model import DocumentSource, SearchIndex
 from skills.catalog import Adapters, Skills, build_skills
 from skills.pc_replacement.rules import local_date
@@ -106,6 +107,8 @@ async def build_runtime(settings: Settings, *, llm: Llm | None = None, clock: Cl
     skills = build_skills(adapters)
     for name, job in skills.registry.background_jobs().items():
         life.runs(name, job)
+    if settings.ingest_interval_minutes:
+        life.runs("ingest", lambda: _repeat(60 * settings.ingest_interval_minutes, lambda: _ingest(settings), "ingest"))
     bot = build_bot(settings, channel, skills.dispatcher, users=store.users, references=store.references,
                     dialogs=store.dialogs)
     runtime = Runtime(settings, store, adapters, skills, channel.adapter, bot, channel.metrics, life)
@@ -145,6 +148,14 @@ async def open_knowledge(settings: Settings, source_names: Sequence[str] | None 
         yield Knowledge(index, built, _embedder(settings, life))
     finally:
         await life.close()
+
+
+async def _ingest(settings: Settings) -> None:
+    """One round of the scheduled ingest (``RAKEL_INGEST_INTERVAL_MINUTES``): every configured source."""
+    async with open_knowledge(settings) as knowledge:
+        summary = await Ingestor(knowledge.index, knowledge.sources, knowledge.embedder).run()
+    log.info("scheduled ingest", extra={"added": summary.added, "updated": summary.updated,
+                                        "removed": summary.removed, "skipped": len(summary.skipped)})
 
 
 if __name__ == "__main__":

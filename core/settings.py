@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     # Domains (and their subdomains) an answer may link to without a warning: the tenant's and the
     # municipalities' SharePoint and sites, ROR-IKT, Pureservice, Confluence and Microsoft 365.
     link_allowed_domains: list[str] = DEFAULT_LINK_DOMAINS
+    # > 0: the service itself runs `rakel ingest` this often (one instance at a time, under a lease); meant
+    # for the shared Azure AI Search index. 0: schedule `rakel ingest` outside (cron, a Container Apps job).
+    ingest_interval_minutes: float = Field(0.0, ge=0)
 
     # --- Microsoft Graph (app token through msal) ----------------------------------------
     graph_authority_host: str = "https://login.microsoftonline.com"
