@@ -34,6 +34,7 @@ from retrieval.model import DocumentSource, SearchIndex
 from skills.catalog import Adapters, Skills, build_skills
 from skills.pc_replacement.rules import local_date
 from skills.tickets.cards import channel_card
+from store.leases import LeaseKeeper
 from store.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,10 @@ class Runtime:
     @property
     def background(self) -> Mapping[str, BackgroundJob]:
         return self.life.background
+
+    @property
+    def leases(self) -> LeaseKeeper:
+        return self.store.leases
 
     async def close(self) -> None:
         await self.life.close()

@@ -19,8 +19,10 @@ from analytics.links import CONTENT_TYPES, ReportLinks, report_file
 from bot.handler import RakelBot, new_reference
 from bot.metrics import BotMetrics
 from bot.telemetry import build_telemetry
+from bot.workers import run_exclusively
 from core.lifecycle import BackgroundJob, NotReady, ReadinessCheck
 from core.settings import Settings
+from store.leases import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,9 @@ class Runtime(Protocol):
 
     @property
     def background(self) -> Mapping[str, BackgroundJob]: ...
+
+    @property
+    def leases(self) -> LeaseKeeper: ...  # background jobs run where their lease is held (bot/workers.py)
 
     async def close(self) -> None: ...
 
@@ -184,7 +189,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/reports/{folder}/{file}", report)
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
-        workers = [asyncio.create_task(start(), name=name) for name, start in runtime.background.items()]
+        workers = [asyncio.create_task(run_exclusively(runtime.leases, name, job, runtime.metrics.jobs_running),
+                                       name=name) for name, job in runtime.background.items()]
         yield
         for worker in workers:
             worker.cancel()
