@@ -13,6 +13,7 @@ from core.ports import DeviceInventory, Directory, FileFetcher, Llm, Messenger, 
 from core.settings import Settings
 from retrieval.answering.pipeline import Answerer
 from retrieval.model import SearchIndex
+from skills.cancel.skill import CancelSkill
 from skills.dispatcher import Dispatcher
 from skills.feedback.skill import FeedbackSkill
 from skills.handoff.flow import HandoffFlow
@@ -88,6 +89,7 @@ def pc_ports(adapters: Adapters, tickets: TicketOutbox) -> PcPorts:
 def build_router(settings: Settings, registry: SkillRegistry, llm: Llm | None) -> Router:
     """The registry's embedded router (trained from the declared intents), behind the LLM when one is set."""
     embedded = registry.router
+    embedded.classify_now("hei")  # train or load the intent model now, not on the first user's message
     return LlmRouter(llm, embedded, settings.router_timeout_seconds, registry.intents) if llm else embedded
 
 
@@ -101,8 +103,9 @@ def build_skills(adapters: Adapters) -> Skills:
     handoff = HandoffFlow(settings, handoffs=store.handoffs, history=store.history, dialogs=store.dialogs,
                           feedback=store.feedback, messenger=adapters.messenger, files=adapters.files,
                           events=adapters.events, tickets=tickets, desk=adapters.desk, clock=clock)
-    registry = SkillRegistry()
+    registry = SkillRegistry(cache_dir=settings.data_dir / "cache")
     registry.register(HelpSkill())
+    registry.register(CancelSkill())
     registry.register(FeedbackSkill(store.feedback))
     registry.register(OutOfScopeSkill())
     registry.register(KnowledgeSkill(answerer, store.history, store.answers, store.feedback))

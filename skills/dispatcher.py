@@ -1,35 +1,38 @@
-"""One turn's path through the skills: a held dialog first, "avbryt", then routing by intent."""
+"""One turn's path through the skills: a cancel inside a held dialog, the dialog, then routing by
+intent (or a "did you mean" card when the router is unsure)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
 from analytics.events import EventSink, Kind, Note, Outcome, Subject
-from core.messages import ActionResult, CardAction
+from core.language import Language
+from core.messages import ActionResult, CardAction, Reply
 from core.pii import MaskedText, mask
 from core.texts import Localized
+from skills.cancel.skill import CANCEL
+from skills.cancel.texts import CANCELLED
+from skills.clarify import CHOOSE_VERB, chosen_card, clarify_card
 from skills.help.skill import welcome
+from skills.intents import IntentSpec
 from skills.registry import SkillRegistry
-from skills.router import Router
+from skills.router import Classification, Router
+from skills.router.embedded import tokens
 from skills.turn import Turn
 from store.dialogs import DialogRepository
 from store.history import HistoryRepository, TurnRecord
 from store.tickets_requests import AttachmentRefRepository
 
-CANCEL_WORDS = frozenset({"avbryt", "avbryte", "cancel", "stopp", "stop"})
 _HISTORY_CHARS = 2000
 T = TypeVar("T")
 _DIALOG = "dialog:"
-
-CANCELLED = Localized(nb="Greit, jeg har avbrutt. Hva kan jeg hjelpe deg med?",
-                      nn="Greitt, eg har avbrote. Kva kan eg hjelpe deg med?",
-                      en="OK, cancelled. What can I help you with?")
-NOTHING_TO_CANCEL = Localized(nb="Det er ingenting å avbryte. Hva kan jeg hjelpe deg med?",
-                              nn="Det er ingenting å avbryte. Kva kan eg hjelpe deg med?",
-                              en="There is nothing to cancel. What can I help you with?")
+# Inside a dialog a message is a cancel only when the router is sure and the message is short: a long
+# one is what the user wants to say (a ticket's text, a message to an agent).
+DIALOG_CANCEL_CONFIDENCE = 0.8
+DIALOG_CANCEL_WORDS = 8
 EMPTY = Localized(nb="Jeg fikk en tom melding. Skriv gjerne spørsmålet ditt, eller «hjelp» for å se hva jeg kan.",
                   nn="Eg fekk ei tom melding. Skriv gjerne spørsmålet ditt, eller «hjelp» for å sjå kva eg kan.",
                   en="I got an empty message. Write your question, or “help” to see what I can do.")
@@ -50,10 +53,6 @@ UNKNOWN_ACTION = Localized(
     nn="Denne knappen er ikkje i bruk lenger. Skriv gjerne kva du treng hjelp med.",
     en="This button is no longer in use. Please write what you need help with.",
 )
-
-
-def is_cancel(text: str) -> bool:
-    return re.sub(r"[^\wæøå]", "", text.lower()) in CANCEL_WORDS
 
 
 def subject_of(turn: Turn) -> Subject:
@@ -110,14 +109,13 @@ class Dispatcher:
         dialogs = self._dialogs
         text = turn.incoming.text.strip()
         dialog = await dialogs.active(turn.conversation_id)
-        if is_cancel(text):
-            if dialog:
-                await dialogs.end(turn.conversation_id)
-                if held_by := self._registry.named(dialog.skill):
-                    turn.skill_name = held_by.name
-                    await held_by.on_cancel(turn)
-            await turn.send((CANCELLED if dialog else NOTHING_TO_CANCEL)(turn.language))
-            return "cancel"
+        if dialog and self._cancels(text):
+            await dialogs.end(turn.conversation_id)
+            if held_by := self._registry.named(dialog.skill):
+                turn.skill_name = held_by.name
+                await held_by.on_cancel(turn)
+            await turn.send(CANCELLED(turn.language))
+            return CANCEL
         if turn.incoming.attachments:  # screenshots sent now go into the next ticket (issue 5)
             await self._attachments.remember(turn.conversation_id, turn.incoming.attachments, self._clock().timestamp())
         if turn.incoming.truncated:
@@ -135,10 +133,29 @@ class Dispatcher:
             if await commanded.on_command(turn, argument.strip()):
                 return f"command:{commanded.name}"
         classification = await self._router.classify(text, turn.language)
-        skill = self._registry.for_intent(classification.intent)
-        turn.skill_name, turn.intent = skill.name, str(classification.intent)
-        await self._record(turn, lambda: skill.on_message(turn, classification.intent))
+        if options := self._options(classification):
+            await turn.send(Reply(card=clarify_card(text, options, turn.language)))
+            return "clarify"
+        await self._route(turn, classification.intent)
         return classification.intent
+
+    def _cancels(self, text: str) -> bool:
+        """The embedded router decides (fast, and no LLM call on every message of a dialog)."""
+        classification = self._registry.router.classify_now(text)
+        return (classification.intent == CANCEL and classification.confidence >= DIALOG_CANCEL_CONFIDENCE
+                and len(tokens(text)) <= DIALOG_CANCEL_WORDS)
+
+    def _options(self, classification: Classification) -> list[IntentSpec]:
+        """The intents to offer when the router is unsure (none when it is sure)."""
+        if not classification.ambiguous or classification.alternative == classification.intent:
+            return []
+        options = [self._registry.spec(classification.intent), self._registry.spec(classification.alternative)]
+        return [option for option in options if option] if all(options) else []
+
+    async def _route(self, turn: Turn, intent: str) -> None:
+        skill = self._registry.for_intent(intent)
+        turn.skill_name, turn.intent = skill.name, intent
+        await self._record(turn, lambda: skill.on_message(turn, intent))
 
     async def on_channel_message(self, turn: Turn) -> str:
         """A message in a Teams channel goes to the skill that claims it (e.g. a reply in a handoff thread).
@@ -156,6 +173,8 @@ class Dispatcher:
         return await self._observed(turn, Kind.ACTION, lambda: self._on_action(turn, action))
 
     async def _on_action(self, turn: Turn, action: CardAction) -> ActionResult:
+        if action.verb == CHOOSE_VERB:
+            return await self._chosen(turn, action)
         skill = self._registry.for_action(action.verb)
         if skill is None:
             return ActionResult(message=UNKNOWN_ACTION(turn.language))
@@ -163,6 +182,18 @@ class Dispatcher:
         dialog = await self._dialogs.active(turn.conversation_id)
         turn.dialog = dialog if dialog and dialog.skill == skill.name else None
         return await skill.on_action(turn, action)
+
+    async def _chosen(self, turn: Turn, action: CardAction) -> ActionResult:
+        """A button on the "did you mean" card: the original message goes to the chosen intent."""
+        spec = self._registry.spec(str(action.data.get("intent") or ""))
+        text = str(action.data.get("text") or "").strip()
+        if spec is None or not text:
+            return ActionResult(message=UNKNOWN_ACTION(turn.language))
+        language = action.data.get("language")
+        turn.incoming = replace(turn.incoming, text=text,
+                                language=Language(language) if language in set(Language) else turn.language)
+        await self._route(turn, spec.name)
+        return ActionResult(card=chosen_card(spec, turn.language))
 
     async def _record(self, turn: Turn, handle) -> None:
         """Run the skill and keep the exchange (masked) for follow-up questions."""

@@ -73,6 +73,12 @@ def load_intents(path: Path | str, *names: str) -> tuple[IntentSpec, ...]:
     return tuple(specs)
 
 
+def discover(folder: Path) -> tuple[IntentSpec, ...]:
+    """Every ``intents.toml`` below a folder (for the benchmark and tests; the service uses the
+    registry's, which a test checks are the same)."""
+    return tuple(spec for path in sorted(folder.rglob("intents.toml")) for spec in load_intents(path))
+
+
 # Names used before skills declared their intents (issue 11/14). Metrics, stored turns and the LLM may
 # still say them; they mean the intent on the right.
 LEGACY_NAMES = {

@@ -13,6 +13,7 @@ A skill declares what it answers and owns; the registry builds the tables from t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from core.messages import ActionResult, CardAction
@@ -96,12 +97,12 @@ class Skill:
 
 
 class SkillRegistry:
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
         self._by_name: dict[str, Skill] = {}
         self._by_intent: dict[str, tuple[Skill, IntentSpec]] = {}
         self._by_action: dict[str, Skill] = {}
         self._by_command: dict[str, Skill] = {}
-        self.router = EmbeddedRouter(lambda: self.intents)  # trained from the declared intents on first use
+        self.router = EmbeddedRouter(lambda: self.intents, cache_dir)  # trained from the declared intents on first use
 
     def register(self, skill: Skill) -> None:
         if skill.name in self._by_name:

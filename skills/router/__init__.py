@@ -11,6 +11,8 @@ class Classification:
     intent: str  # an intent name a skill declared
     confidence: float
     router: str  # "embedded" | "llm"
+    alternative: str = ""  # the runner-up intent
+    ambiguous: bool = False  # too unsure or too close to the runner-up: ask instead of guessing
 
 
 class Router(Protocol):

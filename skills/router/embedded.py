@@ -1,107 +1,159 @@
-"""The router that needs no LLM: stemmed, typo-tolerant phrase matching (Snowball + rapidfuzz)."""
+"""The router that needs no LLM: the trained intent model (skills/router/model.py) with a few
+high-precision rules around it.
+
+1. A message that is one of the labelled examples (after normalising) has that example's intent.
+2. A message of several clauses ("hei, skriveren virker ikke"; "lag sak: får ikke logget inn") is read
+   clause by clause: greetings and thanks beside a question do not make it smalltalk, and a request
+   beside the description of its problem is the request.
+3. A question about how to do something ("hvordan melder jeg inn en sak?") is a knowledge question,
+   not the request itself.
+4. A negated request ("jeg vil ikke ha en sak", "ikke send den") is not that request.
+5. When the best two intents are close or the best is unsure, the classification says so, and the
+   dispatcher asks instead of guessing.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-
-import Stemmer
-from rapidfuzz import fuzz
+from pathlib import Path
 
 from core.language import Language
 from skills.intents import KNOWLEDGE, IntentSpec
 from skills.router import Classification
-from skills.router.phrases import GREETING_EXTRA_WORDS, SMALLTALK, STOP_WORDS
+from skills.router.model import IntentModel, normalize, trained
+from skills.router.phrases import (
+    CANCEL,
+    HOW_WORDS,
+    NEGATIONS,
+    PERSONS,
+    PROCESS_INTENTS,
+    REQUEST_WORDS,
+    REQUESTS,
+    SMALLTALK,
+)
 
-_WORD = re.compile(r"[a-z0-9æøåé]+")
-_SENTENCE_END = re.compile(r"[.!?\n]+")
-MAX_GAP = 2  # other words allowed between two words of a phrase ("pc-en min er gammel")
-_TYPO_SIMILARITY = 80.0
-_MIN_FUZZY_LENGTH = 5
-_stemmer = Stemmer.Stemmer("norwegian")
-
-
-def content_words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return [word for word in _WORD.findall(text) if word not in STOP_WORDS]
-
-
-@lru_cache(maxsize=4096)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
-
-
-@lru_cache(maxsize=65536)
-def _matches(phrase_word: str, message_word: str) -> bool:
-    if _stem(phrase_word) == _stem(message_word):
-        return True
-    if len(phrase_word) < _MIN_FUZZY_LENGTH:
-        # Short words tolerate one extra letter at the end only ("sakk", "saka"), not substitutions.
-        return message_word.startswith(phrase_word) and len(message_word) == len(phrase_word) + 1
-    return len(message_word) >= _MIN_FUZZY_LENGTH - 1 and fuzz.ratio(phrase_word, message_word) >= _TYPO_SIMILARITY
+_TOKEN = re.compile(r"[a-z0-9æøåéèüäö]+")
+_CLAUSE_END = re.compile(r"[.!?\n:;,]+")
+LOW_CONFIDENCE = 0.5  # below this the router asks
+CLOSE_MARGIN = 0.2  # … and when the best two are closer than this
+REQUEST_CLAUSE_CONFIDENCE = 0.7  # a request clause beside a question must be at least this sure
+NEGATION_REACH = 3  # a negation governs request words up to this many words later
+HOW_REACH = 3  # "hvordan kan jeg", "how do I": the person within this many words of the question word
+SHORT_NEGATION_WORDS = 5  # "ikke send den" is a cancel; a longer negated request is a question
 
 
-def _compile(specs: Iterable[IntentSpec]) -> list[tuple[str, tuple[str, ...]]]:
-    compiled = []
-    for spec in specs:
-        if spec.name == KNOWLEDGE:  # the default needs no phrases
-            continue
-        for example in spec.examples:
-            words = tuple(content_words(example.text))
-            if words:
-                compiled.append((spec.name, words))
-    return compiled
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalize(text))
 
 
-def _phrase_in(phrase: tuple[str, ...], words: list[str]) -> bool:
-    """The phrase's words occur in order, each within MAX_GAP words of the one before."""
-
-    def from_position(index: int, start: int) -> bool:
-        if index == len(phrase):
-            return True
-        stop = len(words) if index == 0 else min(len(words), start + MAX_GAP + 1)
-        return any(
-            _matches(phrase[index], words[position]) and from_position(index + 1, position + 1)
-            for position in range(start, stop)
-        )
-
-    return from_position(0, 0)
+@dataclass(frozen=True)
+class Ranked:
+    intent: str
+    confidence: float
+    runner_up: str
+    runner_up_confidence: float
 
 
 class EmbeddedRouter:
-    """Works in bokmål, nynorsk and English without any service. Unmatched text is a question."""
+    """Works in bokmål, nynorsk, dialect and English without any service."""
 
-    def __init__(self, intents: Iterable[IntentSpec] | Callable[[], Iterable[IntentSpec]]) -> None:
+    def __init__(self, intents: Iterable[IntentSpec] | Callable[[], Iterable[IntentSpec]],
+                 cache_dir: Path | None = None) -> None:
         self._intents = intents
-        self._compiled: list[tuple[str, tuple[str, ...]]] | None = None
+        self._cache_dir = cache_dir
+        self._model: IntentModel | None = None
+        self._known: dict[str, str] = {}
 
-    @property
-    def _phrases(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Built on first use, so a registry can hand out its router before every skill is registered."""
-        if self._compiled is None:
-            self._compiled = _compile(self._intents() if callable(self._intents) else self._intents)
-        return self._compiled
+    def _ready(self) -> IntentModel:
+        """Trained (or loaded) on first use, so a registry can hand out its router before every skill
+        is registered."""
+        if self._model is None:
+            specs = tuple(self._intents() if callable(self._intents) else self._intents)
+            examples = [example for spec in specs for example in spec.examples]
+            known: dict[str, set[str]] = {}
+            for example in examples:
+                known.setdefault(" ".join(tokens(example.text)), set()).add(example.intent)
+            self._known = {text: next(iter(names)) for text, names in known.items() if len(names) == 1 and text}
+            self._model = trained(examples, self._cache_dir)
+        return self._model
 
     def classify_now(self, text: str) -> Classification:
-        """The intent of the longest phrase found within one sentence; questions by default."""
-        words = content_words(text)
-        sentences = [content_words(sentence) for sentence in _SENTENCE_END.split(text)]
-        best: tuple[int, str] | None = None
-        for intent, phrase in self._phrases:
-            if best is not None and len(phrase) <= best[0]:
-                continue
-            if any(len(phrase) <= len(sentence) and _phrase_in(phrase, sentence) for sentence in sentences):
-                best = (len(phrase), intent)
-        if best is None:
-            return Classification(KNOWLEDGE, 0.5, "embedded")
-        length, intent = best
-        if intent in SMALLTALK and len(words) - length > GREETING_EXTRA_WORDS:
-            # "hei, skriveren virker ikke" is a question that starts with a greeting.
-            return Classification(KNOWLEDGE, 0.5, "embedded")
-        confidence = min(1.0, 0.6 + 0.4 * length / max(len(words), 1))
-        return Classification(intent, confidence, "embedded")
+        ranked = self.rank(text)
+        ambiguous = ranked.confidence < LOW_CONFIDENCE or ranked.confidence - ranked.runner_up_confidence < CLOSE_MARGIN
+        return Classification(ranked.intent, ranked.confidence, "embedded", alternative=ranked.runner_up,
+                              ambiguous=ambiguous)
 
     async def classify(self, text: str, language: Language) -> Classification:
         return self.classify_now(text)
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - one router per process; the same short messages come often
+    def _scored(self, text: str) -> tuple[tuple[str, float], ...]:
+        model = self._ready()
+        probabilities = model.probabilities(text)
+        order = probabilities.argsort()[::-1]
+        return tuple((model.intents[i], float(probabilities[i])) for i in order)
+
+    def rank(self, text: str) -> Ranked:
+        """The best intent and the runner-up, after the rules."""
+        words = tokens(text)
+        if not words:
+            return Ranked(KNOWLEDGE, 1.0, KNOWLEDGE, 0.0)
+        if known := self._known_intent(words):
+            return Ranked(known, 1.0, _second(self._scored(text), known), 0.0)
+        scored = self._scored(text)
+        best, confidence = scored[0]
+        second, second_confidence = scored[1]
+        clause = self._by_clauses(text)
+        if clause and clause[0] != best:
+            second, second_confidence = best, min(confidence, 1.0 - clause[1])
+            best, confidence = clause
+        elif clause and clause[1] > confidence:  # the clauses are surer than the whole message
+            confidence, second_confidence = clause[1], min(second_confidence, 1.0 - clause[1])
+        if best in PROCESS_INTENTS and _asks_how(words):
+            return Ranked(KNOWLEDGE, max(confidence, dict(scored).get(KNOWLEDGE, 0.0)), best, 0.0)
+        if best in REQUESTS and best != CANCEL and _negated(words):
+            return Ranked(CANCEL if len(words) <= SHORT_NEGATION_WORDS else KNOWLEDGE, confidence, best, 0.0)
+        return Ranked(best, confidence, second, second_confidence)
+
+    def _by_clauses(self, text: str) -> tuple[str, float] | None:
+        """The intent the clauses agree on, when the message has several: smalltalk beside anything else
+        does not count, and a sure request beside a question or problem description is the request."""
+        clauses = [part for part in _CLAUSE_END.split(text) if tokens(part)]
+        if len(clauses) < 2:
+            return None
+        decided = [self._scored(part)[0] for part in clauses]
+        meant = [(intent, p) for intent, p in decided if intent not in SMALLTALK]
+        if not meant or any(intent in REQUESTS and p < REQUEST_CLAUSE_CONFIDENCE for intent, p in meant):
+            meant = decided  # "takk, det løste seg": the thanks counts when the rest is unsure
+        intents = {intent for intent, _ in meant}
+        if len(intents) == 1:
+            return meant[0][0], max(p for _, p in meant)
+        sure = {intent for intent, p in meant if intent in REQUESTS and p >= REQUEST_CLAUSE_CONFIDENCE}
+        if len(sure) == 1 and intents <= {KNOWLEDGE} | sure:
+            request = sure.pop()
+            return request, max(p for intent, p in meant if intent == request)
+        return None
+
+    def _known_intent(self, words: Sequence[str]) -> str | None:
+        self._ready()
+        return self._known.get(" ".join(words))
+
+
+def _second(scored: tuple[tuple[str, float], ...], intent: str) -> str:
+    return next(name for name, _ in scored if name != intent)
+
+
+def _asks_how(words: Sequence[str]) -> bool:
+    """ "hvordan melder jeg …", "korleis bestiller ein …", "how do I …": a question about the process."""
+    return words[0] in HOW_WORDS and any(word in PERSONS for word in words[1:1 + HOW_REACH])
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """A negation with a request word right after it: "vil ikke ha sak", "ikkje send", "don't create"."""
+    return any(
+        word in NEGATIONS and any(later in REQUEST_WORDS for later in words[index + 1:index + 1 + NEGATION_REACH])
+        for index, word in enumerate(words)
+    )

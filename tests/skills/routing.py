@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from skills.intents import IntentSpec, load_intents
+from skills.intents import IntentSpec, discover
 from skills.router.embedded import EmbeddedRouter
 
 SKILLS = Path(__file__).resolve().parents[2] / "skills"
@@ -13,7 +13,7 @@ SKILLS = Path(__file__).resolve().parents[2] / "skills"
 
 @cache
 def declared_intents() -> tuple[IntentSpec, ...]:
-    return tuple(spec for path in sorted(SKILLS.rglob("intents.toml")) for spec in load_intents(path))
+    return discover(SKILLS)
 
 
 @cache

@@ -60,7 +60,7 @@ async def test_each_way_of_asking_puts_the_user_in_the_queue(bot, text):
 
 async def test_the_request_card_tells_kundeservice_who_what_and_what_rakel_suggested(bot):
     await bot.channel.say(KARI, "Hvordan legger jeg til en skriver?")
-    replies = await bot.channel.say(KARI, "Skriveren står i 2. etg., ring meg på 912 34 567")
+    replies = await bot.channel.say(KARI, "Skriveren står i 2. etg., mobilen min er 912 34 567")
     answer = [reply for reply in replies if reply.get("text")][-1]
     thread, _ = await queue(bot)
     card = request_card(bot, thread)
@@ -68,7 +68,7 @@ async def test_the_request_card_tells_kundeservice_who_what_and_what_rakel_sugge
     assert "Kari Nordmann vil chatte med Kundeservice" in shown
     assert "Kommune Molde" in shown and "E-post kari.nordmann@molde.kommune.no" in shown
     assert "Foreslått kategori Utskrift" in shown
-    assert "Hva det gjelder:** Skriveren står i 2. etg., ring meg på [telefon]" in shown
+    assert "Hva det gjelder:** Skriveren står i 2. etg., mobilen min er [telefon]" in shown
     assert "Bruker: Hvordan legger jeg til en skriver?" in shown
     assert "912 34 567" not in shown  # the last messages are masked
     first_words = " ".join(answer["text"].split()[:6])

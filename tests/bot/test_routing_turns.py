@@ -1,0 +1,58 @@
+"""Routing through the real HTTP endpoint: cancel inside a dialog (not taken as the ticket's text), the
+"did you mean" card and its buttons, and thanks answered briefly."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.cards import validate_card
+from tests.harness import KARI, cards_of, text_of
+
+
+@pytest.mark.parametrize("cancel", ["nei vent, glem det", "stopp, ikke send den", "gløym det", "never mind"])
+async def test_cancel_inside_the_ticket_dialog_cancels_instead_of_becoming_the_ticket(harness, cancel):
+    [asked] = await harness.channel.say(KARI, "lag en sak")
+    assert "Hva gjelder saken?" in text_of(asked)
+    [cancelled] = await harness.channel.say(KARI, cancel)
+    assert "avbrutt" in text_of(cancelled) or "cancelled" in text_of(cancelled)
+    assert await harness.runtime.store.dialogs.active(KARI.conversation_id) is None
+    assert await harness.runtime.store.tickets.requests.last_created_at(KARI.conversation_id) is None
+
+
+async def test_a_ticket_text_with_a_cancel_word_in_it_is_the_ticket(harness):
+    await harness.channel.say(KARI, "lag en sak")
+    replies = await harness.channel.say(KARI, "skriveren stopper hele tiden, og jeg må avbryte utskriften hver gang")
+    assert "Her er et utkast til saken" in text_of(replies[-1])
+
+
+async def test_outside_a_dialog_there_is_nothing_to_cancel(harness):
+    [reply] = await harness.channel.say(KARI, "nei vent, glem det")
+    assert "ingenting å avbryte" in text_of(reply)
+
+
+async def test_an_unsure_message_gets_buttons_and_a_click_routes_the_original_message(harness):
+    [asked] = await harness.channel.say(KARI, "pc sak")
+    [card] = cards_of(asked)
+    validate_card(card)
+    assert "Jeg er ikke helt sikker" in text_of(asked)
+    buttons = {action["title"]: action for action in card["actions"]}
+    assert set(buttons) == {"Bestill ny PC", "Lag en sak"}
+    assert harness.runtime.metrics.turns.labels("clarify")._value.get() == 1
+    choice = buttons["Lag en sak"]
+    before = len(harness.connector.replies(KARI.conversation_id))
+    result = await harness.channel.click(KARI, choice["verb"], choice["data"])
+    assert result.status == 200 and "Du valgte: Lag en sak" in str(result.body)
+    [draft] = (await harness.connector.wait_for(KARI.conversation_id, before + 1))[before:]
+    assert "Her er et utkast til saken" in text_of(draft) or "Hva gjelder saken?" in text_of(draft)
+
+
+async def test_a_stale_choice_button_gets_a_friendly_answer(harness):
+    result = await harness.channel.click(KARI, "router.choose", {"intent": "order_pizza", "text": "pizza"})
+    assert result.status == 200 and "ikke i bruk lenger" in str(result.body)
+
+
+@pytest.mark.parametrize("text", ["tusen takk for hjelpa", "takk skal du ha, det virket", "thanks a lot, that fixed it"])
+async def test_thanks_is_answered_briefly_not_with_the_menu(harness, text):
+    [reply] = await harness.channel.say(KARI, text)
+    assert "Dette kan jeg hjelpe deg med" not in text_of(reply)
+    assert any(word in text_of(reply) for word in ("Bare hyggelig", "Berre hyggeleg", "You're welcome"))
