@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from core.texts import Localized
@@ -92,25 +91,3 @@ LEGACY_NAMES = {
 
 def canonical(name: str) -> str:
     return LEGACY_NAMES.get(name, name)
-
-
-class Intent(StrEnum):
-    """The built-in skills' intent names, for code that has not moved to plain names yet. New code
-    uses the names declared in the skills' ``intents.toml``; nothing needs adding here for a new skill."""
-
-    KNOWLEDGE = KNOWLEDGE
-    CREATE_TICKET = "create_ticket"
-    MY_TICKETS = "my_tickets"
-    HANDOFF = "handoff"
-    PC_ORDER = "pc_order"
-    GREETING = "greeting"
-    HELP = "help"
-    THANKS = "thanks"
-    CANCEL = "cancel"
-    FEEDBACK = "feedback"
-    OUT_OF_SCOPE = "out_of_scope"
-    # the old member names
-    TALK_TO_HUMAN = "handoff"
-    TICKET_STATUS = "my_tickets"
-    PC_REPLACEMENT = "pc_order"
-    GREETING_HELP = "greeting"

@@ -39,7 +39,7 @@ _TOKEN = re.compile(r"[a-z0-9æøåéèüäö]+")
 _CLAUSE_END = re.compile(r"[.!?\n:;,]+")
 LOW_CONFIDENCE = 0.5  # below this the router asks
 CLOSE_MARGIN = 0.2  # … and when the best two are closer than this
-REQUEST_CLAUSE_CONFIDENCE = 0.7  # a request clause beside a question must be at least this sure
+CLAUSE_CONFIDENCE = 0.7  # a clause beside smalltalk or a question must be at least this sure to decide
 NEGATION_REACH = 3  # a negation governs request words up to this many words later
 HOW_REACH = 3  # "hvordan kan jeg", "how do I": the person within this many words of the question word
 SHORT_NEGATION_WORDS = 5  # "ikke send den" is a cancel; a longer negated request is a question
@@ -126,13 +126,14 @@ class EmbeddedRouter:
             return None
         decided = [self._scored(part)[0] for part in clauses]
         meant = [(intent, p) for intent, p in decided if intent not in SMALLTALK]
-        if not meant or any(intent in REQUESTS and p < REQUEST_CLAUSE_CONFIDENCE for intent, p in meant):
+        if not meant or any(p < CLAUSE_CONFIDENCE for _, p in meant):
             meant = decided  # "takk, det løste seg": the thanks counts when the rest is unsure
         intents = {intent for intent, _ in meant}
         if len(intents) == 1:
             return meant[0][0], max(p for _, p in meant)
-        sure = {intent for intent, p in meant if intent in REQUESTS and p >= REQUEST_CLAUSE_CONFIDENCE}
-        if len(sure) == 1 and intents <= {KNOWLEDGE} | sure:
+        # "no ticket, just tell me how …": a cancel beside a question leaves the question
+        sure = {intent for intent, p in meant if intent in REQUESTS - {CANCEL} and p >= CLAUSE_CONFIDENCE}
+        if len(sure) == 1 and intents <= {KNOWLEDGE, CANCEL} | sure:
             request = sure.pop()
             return request, max(p for intent, p in meant if intent == request)
         return None

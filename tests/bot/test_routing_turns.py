@@ -31,7 +31,7 @@ async def test_outside_a_dialog_there_is_nothing_to_cancel(harness):
 
 
 async def test_an_unsure_message_gets_buttons_and_a_click_routes_the_original_message(harness):
-    [asked] = await harness.channel.say(KARI, "pc sak")
+    [asked] = await harness.channel.say(KARI, "laptop sak")  # a new PC, or a ticket about it?
     [card] = cards_of(asked)
     validate_card(card)
     assert "Jeg er ikke helt sikker" in text_of(asked)

@@ -10,6 +10,9 @@ import pytest
 
 from core.language import Language, detect_language
 from core.ports import LlmError, LlmReply, ToolCall
+from core.texts import Localized
+from skills.intents import Example, IntentSpec
+from skills.router.embedded import EmbeddedRouter
 from skills.router.llm import LlmRouter, route_tool
 from tests.skills.routing import declared_intents, embedded_router
 
@@ -120,9 +123,14 @@ def test_a_negated_request_is_not_the_request(text):
 
 
 def test_an_unsure_message_asks_with_the_best_two():
-    classification = embedded_router().classify_now("pc sak")  # a new PC, or a ticket about the PC?
-    assert classification.ambiguous
-    assert {classification.intent, classification.alternative} == {"pc_order", "create_ticket"}
+    def spec(name: str, word: str) -> IntentSpec:
+        examples = tuple(Example(f"{word} {other}", name, "nb") for other in ("en", "to", "tre", "fire", "fem", "seks"))
+        return IntentSpec(name, name, Localized(nb=name), examples)
+
+    router = EmbeddedRouter([spec("alpha", "alfa"), spec("beta", "beta"), spec("gamma", "gamma")])
+    assert not router.classify_now("alfa sju").ambiguous
+    torn = router.classify_now("alfa beta")  # as much one as the other
+    assert torn.ambiguous and {torn.intent, torn.alternative} == {"alpha", "beta"}
 
 
 def test_the_model_is_trained_once_and_cached_as_arrays(tmp_path):
