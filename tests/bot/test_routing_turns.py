@@ -52,7 +52,9 @@ async def test_an_unsure_message_gets_buttons_and_a_click_routes_the_original_me
     before = len(harness.connector.replies(KARI.conversation_id))
     result = await harness.channel.click(KARI, buttons[title]["verb"], buttons[title]["data"])
     assert result.status == 200 and f"Du valgte: {title}" in str(result.body)
-    assert await harness.runtime.store.history.recent(KARI.conversation_id)  # the chosen skill ran on the text
+    answered = (await harness.connector.wait_for(KARI.conversation_id, before + 1))[before:]
+    assert answered and "Jeg er ikke helt sikker" not in text_of(answered[0])  # the chosen skill answered
+    assert await harness.runtime.store.history.recent(KARI.conversation_id)  # … about the original text
 
 
 def test_the_service_routes_with_every_intent_the_skills_declare(harness):
