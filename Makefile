@@ -29,6 +29,7 @@ e2e: $(INSTALLED)  ## the bot in the Microsoft 365 Agents Playground with headle
 
 bench: $(INSTALLED)  ## print the benchmark figures
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/intents.py
 	$(BIN)/python bench/knowledge.py
 	$(BIN)/python bench/campaign.py
 	$(BIN)/python bench/tickets.py

@@ -114,7 +114,8 @@ class Dispatcher:
             if held_by := self._registry.named(dialog.skill):
                 turn.skill_name = held_by.name
                 await held_by.on_cancel(turn)
-            await turn.send(CANCELLED(turn.language))
+            if not turn.sent:  # the skill may say what was cancelled itself
+                await turn.send(CANCELLED(turn.language))
             return CANCEL
         if turn.incoming.attachments:  # screenshots sent now go into the next ticket (issue 5)
             await self._attachments.remember(turn.conversation_id, turn.incoming.attachments, self._clock().timestamp())

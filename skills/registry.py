@@ -83,7 +83,8 @@ class Skill:
         return False
 
     async def on_cancel(self, turn: Turn) -> None:
-        """The user cancelled while this skill held the conversation (the dialog is already ended)."""
+        """The user cancelled while this skill held the conversation (the dialog is already ended). A skill
+        that sends nothing here gets the dispatcher's "Greit, jeg har avbrutt"."""
 
     async def on_channel_message(self, turn: Turn) -> bool:
         """A message in a Teams channel (``turn.conversation_id`` is the thread). Return True when it is

@@ -452,7 +452,7 @@ class HandoffFlow:
         return lines
 
     async def cancel(self, turn: Turn) -> None:
-        """The user said "avbryt": leave the queue, or end a running chat."""
+        """The user cancelled ("avbryt", "glem det"): leave the queue (and say so), or end a running chat."""
         handoff = await self._repository.active_for_conversation(turn.conversation_id)
         if handoff is None:
             return
@@ -460,6 +460,7 @@ class HandoffFlow:
             await self.user_ends(handoff)
         else:
             await self.leave_queue(handoff)
+            await turn.send(texts.LEFT_QUEUE(turn.language))
 
     async def leave_queue(self, handoff: Handoff) -> None:
         """The user left the queue: the card in the channel shows it, and nobody can take it any more."""

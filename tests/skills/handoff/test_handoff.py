@@ -128,7 +128,7 @@ async def test_an_empty_message_in_the_queue_gets_a_friendly_word_and_is_not_rel
 async def test_avbryt_leaves_the_queue_and_tells_kundeservice(bot):
     thread, handoff_id = await queue(bot)
     [reply] = await bot.channel.say(KARI, "avbryt")
-    assert "Greit, jeg har avbrutt" in text_of(reply)
+    assert "du er ute av køen" in text_of(reply)
     assert await thread_texts(bot, thread, 1) == ["Kari Nordmann gikk ut av køen."]
     card = request_card(bot, thread)
     assert "gikk ut av køen" in text_of({"attachments": [{"content": card}]}) and buttons(card) == []
@@ -139,7 +139,7 @@ async def test_avbryt_leaves_the_queue_and_tells_kundeservice(bot):
 
 @pytest.mark.parametrize(("text", "answer"), [
     ("avslutt", "du er ute av køen"), ("Glem det!", "du er ute av køen"), ("gløym det", "du er ute av køen"),
-    ("stopp", "jeg har avbrutt"), ("forget it", "you have left the Kundeservice queue"),
+    ("stopp", "du er ute av køen"), ("nei vent, glem det", "du er ute av køen"), ("forget it", "you have left the Kundeservice queue"),
     ("leave the queue", "you have left the Kundeservice queue"),
 ])
 async def test_queue_commands_leave_the_queue_instead_of_being_relayed(bot, text, answer):
