@@ -18,7 +18,7 @@ async def events_of(bot) -> list[dict]:
 
 async def test_answers_abstentions_and_thumbs_become_events_without_personal_data(bot):
     [answer] = await bot.channel.say(KARI, "Hvordan bytter jeg passord?")
-    await bot.channel.say(OLA, "Hvordan mater jeg kantina sin kaffemaskin med bønner fra Brasil?", expect=1)
+    await bot.channel.say(OLA, "Hvordan kobler jeg den gamle faksmaskinen i kjelleren til Teams via Brasil-serveren?", expect=1)
     await bot.channel.react(KARI, "dislike", answer["id"], comment="Kari Nordmann her, ring 91234567")
     await bot.channel.say(KARI, "hei")
     events = await events_of(bot)
