@@ -98,7 +98,6 @@ def mask_personal_data(text: str, known_names: Iterable[str] = ()) -> MaskResult
     names and each part of them are masked wherever they appear as whole words.
     """
     counts: dict[str, int] = {}
-    uncertain = False
 
     def count(kind: str) -> None:
         counts[kind] = counts.get(kind, 0) + 1
@@ -107,18 +106,9 @@ def mask_personal_data(text: str, known_names: Iterable[str] = ()) -> MaskResult
         count(EMAIL)
         return EMAIL_TOKEN
 
-    text = EMAIL_RE.sub(replace_email, text)
-
-    def replace_eleven(match: re.Match[str]) -> str:
-        nonlocal uncertain
-        verdict = _classify_eleven_digits(match.group(1) + match.group(2), _before(match))
-        uncertain = uncertain or verdict.unsure
-        if not verdict.mask:
-            return match.group(0)
-        count(FNR)
-        return FNR_TOKEN
-
-    text = ELEVEN_DIGITS_RE.sub(replace_eleven, text)
+    identity = mask_identity_numbers(EMAIL_RE.sub(replace_email, text))
+    text, uncertain = identity.text, identity.uncertain
+    counts.update(identity.counts)
 
     def replace_phone(match: re.Match[str]) -> str:
         if not _is_phone(match):
