@@ -1,6 +1,7 @@
 """The small interfaces that skills talk to. Production adapters and embedded defaults implement them.
 
-A skill never imports aiohttp, msal, botbuilder or an SDK client; it gets these from ``Services``.
+A skill never imports aiohttp, msal, botbuilder or an SDK client; it gets the ports it uses in its
+constructor (skills/catalog.py, from the adapters the composition root app.py built).
 """
 
 from __future__ import annotations
