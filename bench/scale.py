@@ -296,6 +296,8 @@ async def main(args: argparse.Namespace) -> None:
             report_phases(run, connector, marks)
             print("nginx upstream errors and 503s of a draining instance (each retried on the other instance): "
                   + str(dict(Counter(nginx_errors(Path(root, "error.log"))))))
+            if args.nginx_log:
+                shutil.copy(Path(root, "error.log"), args.nginx_log)
 
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not requests <= tickets_by_request(pureservice).keys():
@@ -370,4 +372,5 @@ if __name__ == "__main__":
     parser.add_argument("--burst", type=int, default=20, help="card clicks at each kill")
     parser.add_argument("--saturation-conversations", type=int, default=32)
     parser.add_argument("--saturation-seconds", type=float, default=10.0)
+    parser.add_argument("--nginx-log", type=Path, help="keep nginx's error log here")
     asyncio.run(main(parser.parse_args()))
