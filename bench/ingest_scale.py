@@ -6,7 +6,9 @@ Pages are Markdown files with front matter, written to a temporary folder and re
 LocalFolderSource, so the whole ingest path is timed (read, chunk, analyse, write). Their words are
 drawn from the demo corpus, so term frequencies look like real guides; audiences are spread over
 all employees, the five municipalities and ROR-IKT. Queries are phrases taken from random pages,
-some with a typo, asked by users of random municipalities. Targets: ingest < 60 s, p95 < 30 ms.
+some with a typo, asked by users of random municipalities. Targets: ingest < 15 s, p95 < 10 ms.
+Wall time and this process's CPU time are both printed: on a shared machine the wall time also
+counts what other processes do.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from retrieval.sources.local_folder import LocalFolderSource  # noqa: E402
 CORPUS = ROOT / "demo" / "corpus"
 MUNICIPALITIES = ["molde", "aukra", "hustadvika", "rauma", "vestnes"]
 AUDIENCES = ["all"] * 5 + MUNICIPALITIES + ["ror-ikt"]
-TARGET_INGEST_SECONDS = 60
-TARGET_P95_MS = 30
+TARGET_INGEST_SECONDS = 15
+TARGET_P95_MS = 10
 
 
 def corpus_words() -> list[str]:
@@ -105,35 +107,37 @@ async def main() -> int:
         index = LocalIndex(Path(folder) / "index.db")
         source = LocalFolderSource(pages)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = await Ingestor(index, [source]).run()
-        ingest_seconds = time.perf_counter() - started
+        ingest_seconds, ingest_cpu = time.perf_counter() - started, time.process_time() - cpu
         started = time.perf_counter()
         again = await Ingestor(index, [source]).run()
         rerun_seconds = time.perf_counter() - started
 
         asked = queries(rng, words, args.queries)
         await index.search(asked[0], AudienceScope("molde"))  # loads the vocabulary once
-        timings = []
+        timings, cpu_timings = [], []
         for query in asked:
             scope = AudienceScope(rng.choice([*MUNICIPALITIES, "ror-ikt", None]))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await index.search(query, scope, top=5)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu_timings.append((time.process_time() - cpu) * 1000)
         chunks = index._conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         size_mb = (Path(folder) / "index.db").stat().st_size / 1e6
         index.close()
 
     p50, p95 = percentile(timings, 0.50), percentile(timings, 0.95)
+    cpu_p50, cpu_p95 = percentile(cpu_timings, 0.50), percentile(cpu_timings, 0.95)
     print(f"pages: {summary.added} added ({chunks} chunks, index {size_mb:.0f} MB), skipped {len(summary.skipped)}")
-    print(f"ingest: {ingest_seconds:.1f} s  (target < {TARGET_INGEST_SECONDS} s)")
+    print(f"ingest: {ingest_seconds:.1f} s wall, {ingest_cpu:.1f} s CPU  (target < {TARGET_INGEST_SECONDS} s)")
     print(
         f"re-run with nothing changed: {rerun_seconds:.1f} s, {again.unchanged} unchanged, "
         f"{again.added + again.updated + again.removed} written"
     )
     print(
         f"retrieval over {len(timings)} queries: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-        f"max {max(timings):.1f} ms  (target p95 < {TARGET_P95_MS} ms)"
+        f"max {max(timings):.1f} ms wall; CPU p50 {cpu_p50:.1f} ms, p95 {cpu_p95:.1f} ms  (target p95 < {TARGET_P95_MS} ms)"
     )
     met = ingest_seconds < TARGET_INGEST_SECONDS and p95 < TARGET_P95_MS
     print(f"targets: {'met' if met else 'NOT met'}")

@@ -34,6 +34,7 @@ _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+")
 
 @dataclass(frozen=True)
 class Patterns:
+    triggers: tuple[str, ...]  # every pattern needs one of these words (a cheap first look)
     alone: re.Pattern[str]  # enough on their own: override, new role, system prompt
     addressee: re.Pattern[str]  # an assistant being spoken to
     directive: re.Pattern[str]  # what to say or answer
@@ -48,6 +49,8 @@ class Cleaned:
 def is_planted(paragraph: str) -> bool:
     patterns = _patterns()
     text = " ".join(paragraph.split())
+    if not _may_be_planted(text):
+        return False
     if patterns.alone.search(text):
         return True
     return bool(patterns.addressee.search(text) and patterns.directive.search(text))
@@ -55,6 +58,8 @@ def is_planted(paragraph: str) -> bool:
 
 def without_planted(markdown: str) -> Cleaned:
     """The Markdown with every planted paragraph left out (the others kept as they were)."""
+    if not _may_be_planted(markdown):
+        return Cleaned(markdown, [])  # nothing any pattern needs (ingest speed)
     kept: list[str] = []
     removed: list[str] = []
     for paragraph in _PARAGRAPHS.split(markdown):
@@ -84,6 +89,12 @@ def _split_at_planted(paragraph: str) -> tuple[str, str]:
     return "", paragraph
 
 
+def _may_be_planted(text: str) -> bool:
+    """Does the text hold a word every pattern needs? (a cheap look before the regular expressions)"""
+    lowered = f" {' '.join(text.lower().split())} "
+    return any(trigger in lowered for trigger in _patterns().triggers)
+
+
 def report(removed: list[str]) -> str:
     """One line for the ingest summary: how many paragraphs were left out, and how the first begins."""
     first = " ".join(removed[0].split())
@@ -93,12 +104,12 @@ def report(removed: list[str]) -> str:
 
 @cache
 def _patterns() -> Patterns:
-    kinds: dict[str, list[str]] = {"alone": [], "addressee": [], "directive": []}
+    kinds: dict[str, list[str]] = {"trigger": [], "alone": [], "addressee": [], "directive": []}
     for line in LEXICON.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
+        if not line.strip() or line.startswith("#"):
             continue
-        kind, _, pattern = line.partition(" ")
+        kind, _, pattern = line.strip().partition(" ")
         kinds[kind].append(pattern.strip())
+    triggers = tuple(word.strip("'") for word in kinds.pop("trigger"))  # quoted: spaces count
     compiled = {kind: re.compile("|".join(f"(?:{p})" for p in found), re.IGNORECASE) for kind, found in kinds.items()}
-    return Patterns(**compiled)
+    return Patterns(triggers, **compiled)

@@ -44,8 +44,8 @@ from retrieval.text import plain_text
 SCHEMA_VERSION = 4
 TITLE_WEIGHT = 2.0  # a word in the page title counts as two in the body
 HEADING_WEIGHT = 1.5
-CANDIDATES = 100  # chunks scored exactly per query
-CANDIDATE_POSTINGS = 12_000  # most term occurrences (chunks) the candidate step matches; rarer terms go first
+CANDIDATES = 50  # chunks scored exactly per query
+CANDIDATE_POSTINGS = 4_000  # most term occurrences (chunks) the candidate step matches; rarer terms go first
 VECTOR_CANDIDATES = 100
 RRF_K = 60
 AUDIENCE_PREFIX = "0audience"  # audience tokens in the FTS5 table, unlike any word of a page
@@ -433,13 +433,13 @@ def audience_token(audience: str) -> str:
 
 def _weighted(fields: tuple[list[str], list[str], list[str]]) -> tuple[dict[str, float], float]:
     """Term frequencies over title, headings and body (BM25F-style field weights) and the length."""
-    tf: Counter[str] = Counter()
+    tf: dict[str, float] = {}
     length = 0.0
     for terms, weight in zip(fields, (TITLE_WEIGHT, HEADING_WEIGHT, 1.0), strict=True):
         length += weight * len(terms)
-        for term in terms:
-            tf[term] += weight
-    return dict(tf), length
+        for term, count in Counter(terms).items():
+            tf[term] = tf.get(term, 0.0) + weight * count
+    return tf, length
 
 
 def _json_or_none(text: str | None) -> dict[str, float] | None:

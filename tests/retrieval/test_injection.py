@@ -50,6 +50,7 @@ MOLDE = AudienceScope("molde")
 )
 def test_text_addressed_to_an_assistant_is_planted(paragraph: str) -> None:
     assert is_planted(paragraph)
+    assert without_planted(f"# Side\n\nEt vanlig avsnitt.\n\n{paragraph}").removed == [paragraph]  # the triggers see it
 
 
 @pytest.mark.parametrize(
