@@ -69,6 +69,11 @@ class LeaseKeeper:
         self.owner = owner or process_owner()
         self._clock = clock
         self._held: set[str] = set()
+        # When each held name was taken (a serial number) and which takes are still writing: a heartbeat
+        # judges only the leases it saw held and committed when it began.
+        self._takes: dict[str, int] = {}
+        self._serial = 0
+        self._taking: set[str] = set()
         self._beating: asyncio.Task[None] | None = None
 
     def now(self) -> float:
@@ -81,6 +86,7 @@ class LeaseKeeper:
         if name in self._held:
             return False
         self._held.add(name)  # claimed in memory first, so two tasks of this process never both send
+        self._began_taking(name)
         now = self._clock()
         try:
             taken = await self._db.execute(
@@ -92,6 +98,8 @@ class LeaseKeeper:
         except BaseException:
             self._held.discard(name)
             raise
+        finally:
+            self._taking.discard(name)
         if not taken:
             self._held.discard(name)
             return False
@@ -104,6 +112,7 @@ class LeaseKeeper:
         if name in self._held:
             return False
         self._held.add(name)
+        self._began_taking(name)
         now = self._clock()
         try:
             taken = await self._db.execute(
@@ -113,6 +122,8 @@ class LeaseKeeper:
         except BaseException:
             self._held.discard(name)
             raise
+        finally:
+            self._taking.discard(name)
         if not taken:
             self._held.discard(name)
             return False
@@ -178,17 +189,27 @@ class LeaseKeeper:
         """Renew every lease this process holds (one UPDATE); the names it lost meanwhile."""
         if not self._held:
             return set()
+        # Only leases held before this beat began can be judged by it: one taken meanwhile may not be
+        # committed yet when the SELECT below runs, and must not be dropped as lost.
+        self._takes = {name: serial for name, serial in self._takes.items() if name in self._held}
+        seen = {name: self._takes.get(name) for name in self._held if name not in self._taking}
         now = self._clock()
         await self._db.execute(
             "UPDATE leases SET expires_at = ? WHERE owner = ? AND expires_at >= ?", now + self.ttl, self.owner, now
         )
         rows = await self._db.fetch_all("SELECT name FROM leases WHERE owner = ? AND expires_at >= ?", self.owner, now)
         still = {row["name"] for row in rows}
-        lost = {name for name in self._held if name not in still}
+        lost = {name for name, serial in seen.items()
+                if name not in still and name in self._held and self._takes.get(name) == serial}
         if lost:
             log.warning("leases ran out before their heartbeat (the process stalled)", extra={"lost": len(lost)})
             self._held -= lost
         return lost
+
+    def _began_taking(self, name: str) -> None:
+        self._serial += 1
+        self._takes[name] = self._serial
+        self._taking.add(name)
 
     def _start_heartbeat(self) -> None:
         if self._beating is None or self._beating.done():

@@ -151,3 +151,26 @@ async def test_a_conditional_release_keeps_the_lease_while_work_is_waiting(world
     await db.execute("DELETE FROM inbox")
     assert await a.release("deliver", only_if=nothing_waits, args=("none",))
     assert not a.holds("deliver")
+
+
+async def test_a_heartbeat_during_a_take_does_not_drop_the_lease_being_taken(world):
+    """A beat whose SELECT runs before a concurrent take's INSERT is written must not count that lease
+    lost (it was: the holder then stopped its work and the work waited for the next round)."""
+    _, process = world
+    db, keeper = await process("a")
+    assert await keeper.take("relay:1")  # something is held, so the beat has work
+    execute = db.execute
+    inserting = asyncio.Event()
+
+    async def slow_insert(sql, *args):
+        if sql.startswith("INSERT INTO leases"):
+            inserting.set()
+            await asyncio.sleep(0.05)  # the beat runs meanwhile
+        return await execute(sql, *args)
+
+    db.execute = slow_insert  # type: ignore[method-assign]
+    taking = asyncio.ensure_future(keeper.take("relay:2"))
+    await inserting.wait()
+    assert await keeper.renew() == set()
+    assert await taking
+    assert keeper.holds("relay:2") and keeper.holds("relay:1")
