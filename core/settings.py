@@ -173,7 +173,7 @@ class Settings(BaseSettings):
     pureservice_categories: dict[str, str] = dict(DEFAULT_TICKET_CATEGORIES)  # category key -> name
 
     @model_validator(mode="after")
-    def _every_priority_has_a_name(self) -> "Settings":
+    def _every_priority_has_a_name(self) -> Settings:
         if missing := [key for key in DEFAULT_TICKET_PRIORITIES if key not in self.pureservice_priorities]:
             raise ValueError(f"RAKEL_PURESERVICE_PRIORITIES needs a name for {', '.join(missing)}")
         return self

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from connectors.pureservice.client import Page, PureserviceClient
-from connectors.pureservice.names import DeskNames
 from connectors.pureservice.desk import (
     PureserviceResolvedTicket,
     PureserviceTicketDesk,
     ticket_url,
 )
+from connectors.pureservice.names import DeskNames
 from core.lifecycle import Lifecycle
 from core.settings import Settings
 

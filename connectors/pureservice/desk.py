@@ -28,8 +28,8 @@ from connectors.pureservice.errors import MissingEntityError
 from connectors.pureservice.names import REQUEST_TYPE_KEY, DeskNames, Lookup, MissingNameError
 from connectors.pureservice.query import datetime_literal, string_literal
 from connectors.pureservice.text import html_to_text, text_to_html
-from core.ports import ResolvedTicket, TicketAttachment, TicketDeskError, TicketDraft, TicketSummary
 from core.lifecycle import NotReady
+from core.ports import ResolvedTicket, TicketAttachment, TicketDeskError, TicketDraft, TicketSummary
 from core.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class PureserviceTicketDesk:
         client: PureserviceClient,
         *,
         fallback_requester_email: str = "",
-        names: DeskNames = DeskNames(),
+        names: DeskNames | None = None,
         recent_days: int = 30,
         max_listed: int = 20,
         create_attempts: int = 2,
@@ -74,7 +74,7 @@ class PureserviceTicketDesk:
     ) -> None:
         self._client = client
         self._fallback_email = fallback_requester_email
-        self._names = names
+        self._names = names or DeskNames()
         self._recent = timedelta(days=recent_days)
         self._max_listed = max_listed
         self._create_attempts = create_attempts

@@ -13,8 +13,6 @@ import pytest
 
 import tests.fakes.pureservice as fake_module
 from connectors.pureservice import DeskNames, PureserviceClient, PureserviceTicketDesk, ticket_url
-from core.lifecycle import NotReady
-from core.settings import SettingsError
 from connectors.pureservice.errors import (
     AuthenticationError,
     MissingEntityError,
@@ -24,7 +22,9 @@ from connectors.pureservice.errors import (
     ValidationError,
 )
 from connectors.pureservice.query import datetime_literal, query_string, string_literal
+from core.lifecycle import NotReady
 from core.ports import TicketAttachment, TicketDeskError, TicketDraft
+from core.settings import SettingsError
 from tests.fakes.pureservice import FALLBACK_REQUESTER_EMAIL, FakePureservice
 
 KARI = "kari.nordmann@molde.kommune.no"

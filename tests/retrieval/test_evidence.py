@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.answering.pipeline import MIN_CONFIDENT_SCORE
 from retrieval.chunking import chunk_document
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope, SearchHit
-from retrieval.answering.pipeline import MIN_CONFIDENT_SCORE
 from retrieval.scoring import TICKET_PRIOR
 from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, page
 
