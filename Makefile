@@ -34,6 +34,7 @@ bench: $(INSTALLED)  ## print the benchmark figures
 	$(BIN)/python bench/campaign.py
 	$(BIN)/python bench/tickets.py
 	$(BIN)/python bench/handoff.py
+	$(BIN)/python bench/report.py
 
 teams-package: $(INSTALLED)  ## infra/teams/rakel-teams.zip (needs RAKEL_APP_ID and RAKEL_PUBLIC_HOST)
 	$(BIN)/python infra/teams/package.py

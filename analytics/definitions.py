@@ -25,12 +25,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from analytics.events import ESCALATIONS, KNOWLEDGE_OUTCOMES, RATINGS, USER_KINDS, Outcome
-from store.analytics import EVENT_COLUMNS, SOURCE_SEPARATOR
+from store.analytics import SOURCE_SEPARATOR, STORED_COLUMNS
 
-CONVERSATION_GAP_SECONDS = 30 * 60
 MIN_GROUP_USERS = 5
 ABANDONING = frozenset({Outcome.ABSTAINED, Outcome.CLARIFIED, Outcome.ERROR})
 _SPOILERS = frozenset({*ESCALATIONS, Outcome.FEEDBACK_DOWN})
@@ -74,11 +74,16 @@ class Period:
         return keys.between(month_key(self.first), month_key(self.last))
 
 
-def event_frame(rows: Sequence[dict[str, Any]], timezone: str) -> pd.DataFrame:
-    """Events as a table, with the local month (202611) and whether the row is the user's own turn."""
-    frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
-    local = pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(timezone)
-    frame["month"] = local.dt.year * 100 + local.dt.month
+_CODES = ("municipality", "language", "kind", "intent", "skill", "outcome", "category")
+
+
+def event_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """Events as a table (``AnalyticsRepository.event_rows``, in ``STORED_COLUMNS`` order), with the
+    user as a small integer (``user``) and whether the row is the user's own turn."""
+    frame = pd.DataFrame.from_records(rows, columns=list(STORED_COLUMNS))
+    for column in _CODES:  # few distinct values: categories compare and group fast
+        frame[column] = frame[column].astype("category")
+    frame["user"] = pd.factorize(frame["user_key"])[0]
     frame["user_turn"] = frame["kind"].isin([kind.value for kind in USER_KINDS])
     return frame
 
@@ -88,38 +93,51 @@ def _is(frame: pd.DataFrame, outcomes: frozenset[Outcome] | set[Outcome]) -> pd.
 
 
 def conversations(frame: pd.DataFrame, *, window_seconds: float) -> pd.DataFrame:
-    """One row per conversation: user_key, municipality, month, start, end, and the flags knowledge,
-    answered, escalated, abandoned and self_solved."""
-    turns = frame[frame["user_turn"]].sort_values(["user_key", "at"], kind="stable")
-    new = (turns["user_key"] != turns["user_key"].shift()) | (turns["at"].diff() > CONVERSATION_GAP_SECONDS)
-    turns = turns.assign(
-        conversation=new.cumsum(),
-        knowledge=_is(turns, KNOWLEDGE_OUTCOMES),
-        escalated=_is(turns, ESCALATIONS),
-        answer_at=turns["at"].where(turns["outcome"] == Outcome.ANSWERED.value),
-    )
-    table = turns.groupby("conversation").agg(
-        user_key=("user_key", "first"), municipality=("municipality", "first"), month=("month", "first"),
-        start=("at", "min"), end=("at", "max"), last_outcome=("outcome", "last"),
-        knowledge=("knowledge", "any"), escalated=("escalated", "any"), first_answer=("answer_at", "min"),
-    )
+    """One row per conversation: user_key, user, municipality, month, start, end, last_outcome and the
+    flags knowledge, answered, escalated, abandoned and self_solved."""
+    turns = frame[frame["user_turn"]]
+    turns = turns.iloc[np.lexsort((turns["at"].to_numpy(), turns["user"].to_numpy()))]
+    user, at = turns["user"].to_numpy(), turns["at"].to_numpy()
+    new = turns["starts"].to_numpy() == 1  # where a conversation starts is the store's rule (store.analytics)
+    if len(new):  # ... and one user's turns never continue another's (a window may begin mid-conversation)
+        new[0] = True
+        new[1:] |= user[1:] != user[:-1]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:] - 1, len(turns) - 1) if len(starts) else starts
+
+    def any_of(flags: pd.Series) -> np.ndarray:
+        return np.logical_or.reduceat(flags.to_numpy(), starts) if len(starts) else np.zeros(0, dtype=bool)
+
+    answer_at = np.where((turns["outcome"] == Outcome.ANSWERED.value).to_numpy(), at, np.inf)
+    first_answer = np.minimum.reduceat(answer_at, starts) if len(starts) else np.zeros(0)
+    last_outcome = turns["outcome"].iloc[ends].reset_index(drop=True)
+    table = pd.DataFrame({
+        "user_key": turns["user_key"].iloc[starts].to_numpy(), "user": user[starts],
+        "municipality": turns["municipality"].iloc[starts].reset_index(drop=True),
+        "month": turns["month"].iloc[starts].to_numpy(), "start": at[starts], "end": at[ends],
+        "last_outcome": last_outcome, "knowledge": any_of(_is(turns, KNOWLEDGE_OUTCOMES)),
+        "escalated": any_of(_is(turns, ESCALATIONS)),
+        "first_answer": np.where(np.isfinite(first_answer), first_answer, np.nan),
+    })
     table["answered"] = table["first_answer"].notna()
     table["abandoned"] = table["last_outcome"].isin([outcome.value for outcome in ABANDONING])
     table["self_solved"] = _self_solved(table, frame, window_seconds)
-    return table.reset_index(drop=True)
+    return table
 
 
-def _self_solved(table: pd.DataFrame, frame: pd.DataFrame, window_seconds: float) -> pd.Series:
+def _self_solved(table: pd.DataFrame, frame: pd.DataFrame, window_seconds: float) -> np.ndarray:
     """Answered, and the user's next ticket, handoff or thumbs down (if any) comes after the window."""
-    answered = table[table["answered"]].reset_index().sort_values("first_answer")
-    spoilers = (frame.loc[frame["user_turn"] & _is(frame, _SPOILERS), ["user_key", "at"]]
-                .rename(columns={"at": "spoiler_at"}).sort_values("spoiler_at"))
+    answered = table.loc[table["answered"], ["user", "first_answer", "end"]].sort_values("first_answer")
+    solved = np.zeros(len(table), dtype=bool)
     if answered.empty:
-        return pd.Series(False, index=table.index)
-    merged = pd.merge_asof(answered, spoilers, left_on="first_answer", right_on="spoiler_at", by="user_key",
-                           direction="forward")
-    solved = merged["spoiler_at"].isna() | (merged["spoiler_at"] > merged["end"] + window_seconds)
-    return pd.Series(solved.to_numpy(), index=merged["conversation"]).reindex(table.index, fill_value=False)
+        return solved
+    spoilers = (frame.loc[frame["user_turn"] & _is(frame, _SPOILERS), ["user", "at"]]
+                .rename(columns={"at": "spoiler_at"}).sort_values("spoiler_at"))
+    merged = pd.merge_asof(answered.reset_index(), spoilers, left_on="first_answer", right_on="spoiler_at",
+                           by="user", direction="forward")
+    solved[merged["index"].to_numpy()] = (merged["spoiler_at"].isna()
+                                          | (merged["spoiler_at"] > merged["end"] + window_seconds)).to_numpy()
+    return solved
 
 
 def share(part: float, whole: float) -> float | None:
@@ -150,7 +168,7 @@ class Rates:
 
 def rates(table: pd.DataFrame) -> Rates:
     return Rates(
-        conversations=len(table), users=int(table["user_key"].nunique()), knowledge=int(table["knowledge"].sum()),
+        conversations=len(table), users=int(table["user"].nunique()), knowledge=int(table["knowledge"].sum()),
         self_solved=int(table["self_solved"].sum()), escalated=int(table["escalated"].sum()),
         abandoned=int(table["abandoned"].sum()),
     )
@@ -158,26 +176,26 @@ def rates(table: pd.DataFrame) -> Rates:
 
 def rates_by_municipality(table: pd.DataFrame) -> dict[str, Rates]:
     """Per municipality, leaving out those with fewer than MIN_GROUP_USERS users."""
-    found = {name: rates(group) for name, group in table.groupby("municipality", sort=True)}
+    found = {str(name): rates(group) for name, group in table.groupby("municipality", sort=True, observed=True)}
     return {name: figures for name, figures in found.items() if figures.users >= MIN_GROUP_USERS}
 
 
-def monthly_trend(frame: pd.DataFrame, table: pd.DataFrame, months: list[int]) -> pd.DataFrame:
-    """Conversations and active users per month and municipality (cells under MIN_GROUP_USERS users
-    are empty), plus the total of each month. Columns: month, municipality, conversations, users."""
-    turns = frame[frame["user_turn"] & frame["month"].isin(months)]
-    users = turns.groupby(["month", "municipality"])["user_key"].nunique().rename("users")
-    counted = table[table["month"].isin(months)].groupby(["month", "municipality"]).size().rename("conversations")
-    cells = pd.concat([counted, users], axis=1).fillna(0).astype(int).reset_index()
-    totals = pd.DataFrame({
-        "month": months,
-        "municipality": "totalt",
-        "conversations": [int((table["month"] == month).sum()) for month in months],
-        "users": [int(turns.loc[turns["month"] == month, "user_key"].nunique()) for month in months],
-    })
-    result = pd.concat([cells, totals], ignore_index=True)
+def monthly_trend(cells: list[dict[str, Any]], totals: list[dict[str, Any]], months: list[int]) -> pd.DataFrame:
+    """Conversations and active users per month and municipality (``AnalyticsRepository.monthly_counts``),
+    plus the total of each month; cells under MIN_GROUP_USERS users are empty.
+    Columns: month, municipality, conversations, users."""
+    found = pd.DataFrame.from_records(cells, columns=["month", "municipality", "conversations", "users"])
+    found = found[found["month"].isin(months)]
+    users = {row["month"]: row["users"] for row in totals}
+    conversations = found.groupby("month")["conversations"].sum()
+    result = pd.concat([found, pd.DataFrame({
+        "month": months, "municipality": "totalt",
+        "conversations": [int(conversations.get(month, 0)) for month in months],
+        "users": [int(users.get(month, 0)) for month in months],
+    })], ignore_index=True)
+    result[["conversations", "users"]] = result[["conversations", "users"]].astype("Int64")
     hidden = result["users"] < MIN_GROUP_USERS
-    result[["conversations", "users"]] = result[["conversations", "users"]].astype("Int64").mask(hidden)
+    result[["conversations", "users"]] = result[["conversations", "users"]].mask(hidden)
     return result
 
 
@@ -190,7 +208,8 @@ def grouped_counts(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]
     left out. Returns the table (column, count, users; largest first) and how many groups were left out."""
     if frame.empty:
         return pd.DataFrame(columns=[column, "count", "users"]), 0
-    table = frame.groupby(column).agg(count=("user_key", "size"), users=("user_key", "nunique")).reset_index()
+    frame = frame.assign(**{column: frame[column].astype(str)})
+    table = frame.groupby(column).agg(count=("user", "size"), users=("user", "nunique")).reset_index()
     kept = table[table["users"] >= MIN_GROUP_USERS].sort_values(["count", column], ascending=[False, True])
     return kept.reset_index(drop=True), len(table) - len(kept)
 
@@ -226,7 +245,7 @@ def handoff_figures(frame: pd.DataFrame) -> HandoffFigures:
         opened=len(of(Outcome.HANDOFF_OPENED)), taken=len(taken), closed_hours=len(of(Outcome.HANDOFF_CLOSED)),
         ended=len(ended), claim_median_minutes=_minutes(taken["seconds"], 0.5),
         claim_p90_minutes=_minutes(taken["seconds"], 0.9), chat_median_minutes=_minutes(ended["seconds"], 0.5),
-        users=int(involved["user_key"].nunique()),
+        users=int(involved["user"].nunique()),
     )
 
 
@@ -255,13 +274,13 @@ def feedback_figures(frame: pd.DataFrame) -> FeedbackFigures:
         rated_answers=int((ratings["skill"] == "knowledge").sum()),
         up=int((ratings["outcome"] == Outcome.FEEDBACK_UP.value).sum()),
         down=int((ratings["outcome"] == Outcome.FEEDBACK_DOWN.value).sum()),
-        users=int(ratings["user_key"].nunique()),
+        users=int(ratings["user"].nunique()),
     )
 
 
 def cited_sources(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (answer, source) for the answers in ``frame``."""
-    answered = frame.loc[frame["outcome"] == Outcome.ANSWERED.value, ["user_key", "sources"]]
+    answered = frame.loc[frame["outcome"] == Outcome.ANSWERED.value, ["user", "sources"]]
     answered = answered.assign(source=answered["sources"].str.split(SOURCE_SEPARATOR)).explode("source")
     return answered[answered["source"].fillna("") != ""]
 

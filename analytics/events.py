@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Outcome(StrEnum):
@@ -84,6 +86,12 @@ class Event:
     category: str = ""
     seconds: float | None = None
     sources: tuple[str, ...] = ()
+    month: int = 0  # the local month, e.g. 202611
+
+
+def local_month(at: float, zone: ZoneInfo) -> int:
+    moment = datetime.fromtimestamp(at, zone)
+    return moment.year * 100 + moment.month
 
 
 class TextKind(StrEnum):

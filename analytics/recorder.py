@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, TextKind
 from analytics.retention import purge_job
@@ -31,12 +32,13 @@ OnEvent = Callable[[Event], None]
 class EventRecorder:
     def __init__(
         self, repository: AnalyticsRepository, pseudonyms: Pseudonyms, clock: Callable[[], datetime], *,
-        interval: float = 1.0, batch_size: int = 1000, max_pending: int = 200_000,
+        timezone: str = "Europe/Oslo", interval: float = 1.0, batch_size: int = 1000, max_pending: int = 200_000,
         on_event: OnEvent | None = None,
     ) -> None:
         self._repository = repository
         self._pseudonyms = pseudonyms
         self._clock = clock
+        self._zone = ZoneInfo(timezone)
         self._interval = interval
         self._batch_size = batch_size
         self._max_pending = max_pending
@@ -48,10 +50,11 @@ class EventRecorder:
 
     def record(self, subject: Subject, note: Note, *, kind: Kind = Kind.SYSTEM, intent: str = "",
                skill: str = "") -> None:
-        at = self._clock().timestamp()
+        now = self._clock().astimezone(self._zone)
+        at = now.timestamp()
         key = self._pseudonyms.key_of(subject.user_id)
         event = Event(at, key, subject.municipality, subject.language, kind.value, intent, skill,
-                      note.outcome.value, note.category, note.seconds, note.sources)
+                      note.outcome.value, note.category, note.seconds, note.sources, now.year * 100 + now.month)
         self._events.append(event)
         if note.question and (text_kind := _TEXT_KINDS.get(note.outcome)):
             self._texts.append((at, key, subject.municipality, text_kind.value, note.question))
@@ -116,7 +119,8 @@ def build(
 ) -> EventRecorder:
     """The event recorder (its writer runs in the background; the last batch is written before the store
     closes) and the retention purge, run by ``repeat`` every ``RAKEL_ANALYTICS_PURGE_INTERVAL_SECONDS``."""
-    events = EventRecorder(repository, Pseudonyms(settings.analytics_secret), clock, on_event=on_event)
+    events = EventRecorder(repository, Pseudonyms(settings.analytics_secret), clock, timezone=settings.timezone,
+                           on_event=on_event)
     life.closes(events.close)
     life.runs("analytics-writer", events.run)
     purge = purge_job(repository, clock, event_days=settings.analytics_retention_days,

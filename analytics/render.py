@@ -84,10 +84,12 @@ def _table(section: Section, records: list[dict[str, Any]], columns: tuple[tuple
     section.headers = [title for _, title in columns]
     section.rows = [[_formatted(record.get(name), name) for name, _ in columns] for record in records]
     data = pd.DataFrame.from_records(records, columns=[name for name, _ in columns])
-    for name in data.columns:  # counts with empty (suppressed) cells stay whole numbers in the CSV
+    for name in data.columns:  # counts stay whole numbers in the CSV, with empty (suppressed) cells
         values = [record.get(name) for record in records if record.get(name) is not None]
         if values and all(isinstance(value, int) for value in values):
             data[name] = data[name].astype("Int64")
+        elif any(isinstance(value, int) for value in values):  # a figure/value table: each as it is
+            data[name] = pd.Series([record.get(name) for record in records], dtype=object)
     section.data = data.rename(columns=dict(columns))
 
 

@@ -55,17 +55,20 @@ async def build_monthly_report(analytics: AnalyticsRepository, campaigns: Campai
     answering while a report is made."""
     period = d.Period.months_ending(year, month, months, settings.timezone)
     trend_period = d.Period.months_ending(year, month, max(TREND_MONTHS, months), settings.timezone)
-    start, end = d.window(trend_period, settings.analytics_self_solved_hours * 3600)
-    rows = await analytics.event_rows(start, end)
+    months = trend_period.months[-TREND_MONTHS:]
+    detail_start, detail_end = d.window(period, settings.analytics_self_solved_hours * 3600)
+    rows = await analytics.event_rows(detail_start, detail_end)
+    cells, totals = await analytics.monthly_counts(months[0], months[-1])
     texts = await analytics.texts(period.start.timestamp(), period.end.timestamp())
     funnels = await _campaigns(campaigns, period)
-    return await asyncio.to_thread(_count, settings, period, trend_period, rows, texts, funnels, now)
+    trend = d.monthly_trend(cells, totals, months)
+    return await asyncio.to_thread(_count, settings, period, trend_period, rows, trend, texts, funnels, now)
 
 
-def _count(settings: Settings, period: d.Period, trend_period: d.Period, rows: list[dict[str, Any]],
-           texts: list[QuestionText], funnels: list[CampaignReport], now: datetime) -> MonthlyReport:
+def _count(settings: Settings, period: d.Period, trend_period: d.Period, rows: list[tuple[Any, ...]],
+           trend: pd.DataFrame, texts: list[QuestionText], funnels: list[CampaignReport], now: datetime) -> MonthlyReport:
     window_seconds = settings.analytics_self_solved_hours * 3600
-    frame = d.event_frame(rows, settings.timezone)
+    frame = d.event_frame(rows)
     table = d.conversations(frame, window_seconds=window_seconds)
     current = table[period.contains(table["month"])]
     events = d.in_period(frame, period)
@@ -78,7 +81,7 @@ def _count(settings: Settings, period: d.Period, trend_period: d.Period, rows: l
     return MonthlyReport(
         period=period, trend_months=months, generated_at=now,
         totals=d.rates(current), by_municipality=d.rates_by_municipality(current),
-        trend=d.monthly_trend(frame, table, months),
+        trend=trend,
         tickets=ticket_table, tickets_total=len(tickets), tickets_hidden=tickets_hidden,
         handoffs=d.handoff_figures(events), feedback=d.feedback_figures(events),
         comments=[text.text for text in reversed(comments)][:MAX_COMMENTS] if show_comments else [],

@@ -12,8 +12,9 @@ log = logging.getLogger(__name__)
 
 
 async def purge_expired(repository: AnalyticsRepository, now: datetime, *, event_days: int, text_days: int) -> tuple[int, int]:
-    events, texts = await repository.purge((now - timedelta(days=event_days)).timestamp(),
-                                           (now - timedelta(days=text_days)).timestamp())
+    cutoff = now - timedelta(days=event_days)
+    events, texts = await repository.purge(cutoff.timestamp(), (now - timedelta(days=text_days)).timestamp(),
+                                           cutoff.year * 100 + cutoff.month)
     if events or texts:
         log.info("analytics retention: purged", extra={"events": events, "texts": texts})
     return events, texts

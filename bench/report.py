@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject  # noqa: E402
+from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, local_month  # noqa: E402
 from analytics.monthly import write_monthly_report  # noqa: E402
 from analytics.recorder import EventRecorder  # noqa: E402
 from bench.common import percentile  # noqa: E402
@@ -101,6 +101,7 @@ def synthetic_events(turns: int, users: int, seed: int = 13) -> tuple[list[Event
                     texts.append(QuestionText(at, keys[user], names[home[user]],
                                               "unanswered" if outcome is Outcome.ABSTAINED else "disliked",
                                               _question(rng)))
+    events.sort(key=lambda event: event.at)  # as they arrive: conversation starts are decided on write
     return events, texts
 
 
@@ -112,7 +113,7 @@ def _event(at: float, key: str, municipality: str, outcome: Outcome, rng, second
         if outcome is Outcome.ANSWERED else ()
     category = CATEGORIES[int(rng.integers(0, len(CATEGORIES)))] if outcome is Outcome.TICKET_CREATED else ""
     return Event(at, key, municipality, "nb", kind.value, "knowledge" if kind is Kind.MESSAGE else "",
-                 SKILL.get(outcome, "handoff"), outcome.value, category, seconds, sources)
+                 SKILL.get(outcome, "handoff"), outcome.value, category, seconds, sources, local_month(at, OSLO))
 
 
 def _question(rng) -> str:  # noqa: ANN001

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from analytics.events import Event
+from analytics.events import Event, local_month
 
 OSLO = ZoneInfo("Europe/Oslo")
 BASE = datetime(2026, 11, 10, 10, 0, tzinfo=OSLO)
@@ -24,7 +24,8 @@ MUNICIPALITY = {"m": "molde", "r": "rauma", "a": "aukra", "t": "vestnes"}
 def event(user: str, minutes: float, outcome: str, *, kind: str = "message", skill: str = "knowledge",
           seconds: float | None = None, category: str = "", sources: tuple[str, ...] = (),
           base: datetime = BASE) -> Event:
-    return Event(at=(base + timedelta(minutes=minutes)).timestamp(), user_key=f"key-{user}",
+    at = (base + timedelta(minutes=minutes)).timestamp()
+    return Event(at=at, month=local_month(at, OSLO), user_key=f"key-{user}",
                  municipality=MUNICIPALITY[user[0]], language="nb", kind=kind,
                  intent="knowledge" if skill == "knowledge" and kind == "message" else "",
                  skill=skill, outcome=outcome, category=category, seconds=seconds, sources=sources)

@@ -89,3 +89,28 @@ async def bot(knowledge_settings):
     harness = await start_harness(knowledge_settings)
     yield harness
     await harness.close()
+
+
+async def test_retention_deletes_old_events_texts_and_rollups(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from analytics.events import Event, QuestionText
+    from analytics.retention import purge_expired
+    from store.store import open_store
+
+    store = await open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    old, recent = (now - timedelta(days=500)).timestamp(), (now - timedelta(days=30)).timestamp()
+    try:
+        await store.analytics.add(
+            [Event(old, "k1", "molde", "nb", "message", "", "help", "handled", month=202507),
+             Event(recent, "k1", "molde", "nb", "message", "", "help", "handled", month=202611)],
+            [QuestionText(old, "k1", "molde", "unanswered", "gammel"),
+             QuestionText(recent - 100 * 86400, "k1", "molde", "unanswered", "eldre enn 90 dager"),
+             QuestionText(recent, "k1", "molde", "unanswered", "ny")])
+        assert await purge_expired(store.analytics, now, event_days=400, text_days=90) == (1, 2)
+        assert [row["text"] for row in await store.db.fetch_all("SELECT text FROM analytics_texts")] == ["ny"]
+        months = await store.db.fetch_all("SELECT month, conversations FROM analytics_user_months")
+        assert months == [{"month": 202611, "conversations": 1}]
+    finally:
+        await store.close()
