@@ -32,6 +32,16 @@ def _style(axes) -> None:  # noqa: ANN001 - a matplotlib Axes
     axes.set_axisbelow(True)
 
 
+def _counts_chart(figure: Figure, axes, title: str, ylabel: str, series: int) -> bytes:  # noqa: ANN001
+    """Title, whole-number axis, legend above the data, house style; the chart as PNG."""
+    axes.set_title(title, fontsize=12)
+    axes.set_ylabel(ylabel)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(fontsize=8, ncols=min(6, max(1, series)), loc="upper left", frameon=False)
+    _style(axes)
+    return _png(figure)
+
+
 def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, ylabel: str,
                  totals: Sequence[float | None] | None = None) -> bytes:
     """Bars per label, stacked by series (e.g. conversations per month by municipality)."""
@@ -46,12 +56,7 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
         if total:
             axes.annotate(f"{total:.0f}", (position, bottom[position]), ha="center", va="bottom", fontsize=8,
                           xytext=(0, 2), textcoords="offset points")
-    axes.set_title(title, fontsize=12)
-    axes.set_ylabel(ylabel)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(fontsize=8, ncols=min(6, max(1, len(series))), loc="upper left", frameon=False)
-    _style(axes)
-    return _png(figure)
+    return _counts_chart(figure, axes, title, ylabel, len(series))
 
 
 def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str, ylabel: str) -> bytes:
@@ -62,12 +67,7 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], titl
         points = [float("nan") if value is None else value for value in values]
         axes.plot(labels, points, label=name, color=COLORS[index % len(COLORS)], marker=markers[index % 7],
                   linewidth=1.8)
-    axes.set_title(title, fontsize=12)
-    axes.set_ylabel(ylabel)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(fontsize=8, ncols=min(6, max(1, len(series))), loc="upper left", frameon=False)
-    _style(axes)
-    return _png(figure)
+    return _counts_chart(figure, axes, title, ylabel, len(series))
 
 
 def horizontal_bars(labels: Sequence[str], values: Sequence[float], title: str, xlabel: str,

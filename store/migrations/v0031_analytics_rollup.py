@@ -4,7 +4,7 @@ and a per-user monthly rollup, so the 13-month trend reads thousands of rows ins
 from store.migrations import Migration
 
 MIGRATION = Migration(
-    15,
+    31,
     "analytics: local month, conversation starts, monthly rollup per user",
     (
         "ALTER TABLE analytics_events ADD COLUMN month INTEGER NOT NULL DEFAULT 0",
