@@ -279,10 +279,11 @@ def feedback_figures(frame: pd.DataFrame) -> FeedbackFigures:
 
 
 def cited_sources(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (answer, source) for the answers in ``frame``."""
+    """One row per (answer, source) for the answers in ``frame``: columns user, source."""
     answered = frame.loc[frame["outcome"] == Outcome.ANSWERED.value, ["user", "sources"]]
-    answered = answered.assign(source=answered["sources"].str.split(SOURCE_SEPARATOR)).explode("source")
-    return answered[answered["source"].fillna("") != ""]
+    pairs = [(user, source) for user, sources in zip(answered["user"], answered["sources"], strict=True)
+             for source in sources.split(SOURCE_SEPARATOR) if source]
+    return pd.DataFrame(pairs, columns=["user", "source"])
 
 
 def window(period: Period, window_seconds: float) -> tuple[float, float]:

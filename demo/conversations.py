@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import csv
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
