@@ -135,6 +135,8 @@ class Dispatcher:
                 return f"command:{commanded.name}"
         classification = await self._router.classify(text, turn.language)
         if options := self._options(classification):
+            turn.intent = str(classification.intent)
+            turn.note(Outcome.CLARIFIED)
             await turn.send(Reply(card=clarify_card(text, options, turn.language)))
             return "clarify"
         await self._route(turn, classification.intent)

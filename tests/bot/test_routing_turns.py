@@ -48,6 +48,8 @@ async def test_an_unsure_message_gets_buttons_and_a_click_routes_the_original_me
     labels = {registry.spec(name).label.nb: name for name in (unsure.intent, unsure.alternative)}
     assert set(buttons) == set(labels)
     assert harness.runtime.metrics.turns.labels("clarify")._value.get() == 1
+    await harness.runtime.adapters.events.flush()  # the question back is an analytics event of its own
+    assert await harness.runtime.store.db.fetch_value("SELECT outcome FROM analytics_events") == "clarified"
     title = next(iter(labels))
     before = len(harness.connector.replies(KARI.conversation_id))
     result = await harness.channel.click(KARI, buttons[title]["verb"], buttons[title]["data"])
