@@ -14,7 +14,8 @@ there. Every tenth user pastes a screenshot with their first message (every four
 cannot be fetched): counted are pictures sent, re-posted inline in the thread, and failed (said so).
 Then a restart half-way through a second set of chats, as a rolling redeploy does it: two bot processes
 on one database behind a "load balancer" (the clients fail over), and the one taking the traffic is
-stopped with SIGTERM, and in a second run killed with SIGKILL, while messages flow both ways.
+stopped with SIGTERM, and in a second run killed with SIGKILL, while messages flow both ways and a
+few sends are under way (Teams answers them slowly just then).
 
 Printed: messages relayed, lost (must be 0), out of order (must be 0), duplicates, double claims, and
 the relay delay Rakel adds: from the moment a message is posted to the bot until its relayed copy reaches
@@ -490,6 +491,8 @@ async def one_restart(desk: Desk, agent_of: dict[str, LocalUser], requests: dict
 
     async def stopper() -> None:
         await asyncio.sleep(3.0)
+        desk.connector.delay_next(1.0, count=8)  # Teams is slow for a moment: sends are in flight at the stop
+        await asyncio.sleep(0.3)
         stop_at.append(time.perf_counter())
         live[0].stop(signum)
         stopped.set()
