@@ -39,6 +39,7 @@ from bench.tickets import draft_card, inputs  # noqa: E402
 from bot.local_client import LocalChannel, LocalUser  # noqa: E402
 from bot.local_connector import LocalConnector, start_local_connector  # noqa: E402
 from tests.fakes.pureservice import API_KEY, FALLBACK_REQUESTER_EMAIL, FakePureservice  # noqa: E402
+from tests.harness import wait_until_ok  # noqa: E402
 from tests.postgres import temporary_cluster  # noqa: E402
 
 JOB_GAUGE = re.compile(r'^rakel_background_job_running\{job="([^"]+)"\} 1\.0$', re.MULTILINE)
@@ -72,17 +73,9 @@ class Instance:
         self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=self.env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         async with aiohttp.ClientSession() as session:
-            for _ in range(600):
-                try:
-                    async with session.get(f"http://127.0.0.1:{self.port}/readyz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not become ready")
+            if not await wait_until_ok(session, f"http://127.0.0.1:{self.port}/readyz",
+                                       running=lambda: self.process.poll() is None):  # type: ignore[union-attr]
+                raise RuntimeError(f"{self.name} did not become ready (exit code {self.process.poll()})")
 
     def signal(self, signum: int) -> None:
         assert self.process is not None

@@ -3,6 +3,8 @@ receives the bot's replies, and a LocalChannel that posts Teams-shaped activitie
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,3 +89,22 @@ def cards_of(activity: dict[str, Any]) -> list[dict[str, Any]]:
 
 def suggestions_of(activity: dict[str, Any]) -> list[str]:
     return [action["title"] for action in (activity.get("suggestedActions") or {}).get("actions", [])]
+
+
+async def wait_until_ok(
+    session: aiohttp.ClientSession, url: str, *, running: Callable[[], bool] = lambda: True,
+    attempts: int = 600, pause: float = 0.1,
+) -> bool:
+    """Poll ``url`` until it answers 200 (True); False when ``running()`` turns false or attempts run out.
+    For a server started in another process or container (tests and benchmarks)."""
+    for _ in range(attempts):
+        try:
+            async with session.get(url) as response:
+                if response.status == 200:
+                    return True
+        except aiohttp.ClientError:
+            pass
+        if not running():
+            return False
+        await asyncio.sleep(pause)
+    return False

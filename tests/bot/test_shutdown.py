@@ -16,7 +16,7 @@ from bot.local_client import LocalChannel
 from bot.local_connector import LocalConnector, start_local_connector
 from core.settings import PROJECT_ROOT
 from tests.fakes.openai import FakeOpenAi
-from tests.harness import KARI
+from tests.harness import KARI, wait_until_ok
 
 API_KEY = "sk-shutdown-test"
 LLM_DELAY_SECONDS = 1.5  # the router's LLM call keeps the turn in flight while SIGTERM arrives
@@ -37,16 +37,9 @@ async def _start_server(env: dict[str, str]) -> tuple[asyncio.subprocess.Process
     )
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:
-        for _ in range(600):
-            if process.returncode is not None:
-                raise AssertionError((await process.stderr.read()).decode()[-2000:])  # type: ignore[union-attr]
-            try:
-                async with session.get(f"{base}/healthz") as response:
-                    if response.status == 200:
-                        return process, base
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.1)
-    raise AssertionError("rakel serve did not start")
+        if await wait_until_ok(session, f"{base}/healthz", running=lambda: process.returncode is None):
+            return process, base
+    raise AssertionError((await process.stderr.read()).decode()[-2000:])  # type: ignore[union-attr]
 
 
 async def test_sigterm_drains_finishes_the_turn_in_flight_and_exits_0(tmp_path):

@@ -4,7 +4,6 @@ code 0 on SIGTERM. Skipped with the reason when podman (or mmdebstrap for the ba
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import shutil
@@ -19,7 +18,7 @@ import pytest
 from bot.local_client import LocalChannel
 from bot.local_connector import LocalConnector, start_local_connector
 from infra.container.build import ROOT, BuildError, build, ensure_local_base, podman
-from tests.harness import KARI, text_of
+from tests.harness import KARI, text_of, wait_until_ok
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 TAG = f"localhost/rakel:test-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]}"  # one per checkout
@@ -59,16 +58,9 @@ def container(image: str) -> Iterator[tuple[str, str]]:
 
 
 async def _wait_until_up(session: aiohttp.ClientSession, base: str, name: str) -> None:
-    for _ in range(600):
-        try:
-            async with session.get(f"{base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.1)
-    logs = podman("logs", name, check=False)
-    raise AssertionError(f"the container did not come up: {logs.stdout[-2000:]}{logs.stderr[-2000:]}")
+    if not await wait_until_ok(session, f"{base}/healthz"):
+        logs = podman("logs", name, check=False)
+        raise AssertionError(f"the container did not come up: {logs.stdout[-2000:]}{logs.stderr[-2000:]}")
 
 
 def test_the_image_holds_only_runtime_files_and_runs_as_a_non_root_user(image):
