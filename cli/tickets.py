@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from connectors.azure_identity import database_password
 from connectors.local_desk import STATUSES, LocalTicketDesk
 from core.settings import Settings, load_settings
 from store.store import Store, open_store
@@ -40,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 async def run(settings: Settings, args: argparse.Namespace, console: Console | None = None) -> int:
     console = console or Console()
-    store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality)
+    resources = AsyncExitStack()  # the managed identity, when PostgreSQL is reached with its tokens
+    store = await open_store(settings.database_target, staff_municipality=settings.staff_municipality,
+                             password=database_password(settings, resources))
     desk = LocalTicketDesk(store.db, store.leases)
     try:
         action = args.action or "list"
@@ -66,6 +70,7 @@ async def run(settings: Settings, args: argparse.Namespace, console: Console | N
         return 0
     finally:
         await store.close()
+        await resources.aclose()
 
 
 def _time(epoch: float, zone: str) -> str:
