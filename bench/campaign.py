@@ -210,6 +210,22 @@ async def seed_references(settings: Settings, people: list[Employee], service_ur
     return missing
 
 
+async def serve(teams: FakeTeams) -> tuple[web.AppRunner, str]:
+    """The fake Bot Connector on a free local port; its service URL."""
+    runner = web.AppRunner(teams.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/"  # type: ignore[union-attr]
+
+
+def campaign_env(data: Path, service_url: str) -> dict[str, str]:
+    """The environment of the `rakel campaign` processes: their data, the register and the fake Teams."""
+    return {**os.environ, "RAKEL_DATA_DIR": str(data), "RAKEL_PC_INVENTORY_CSV": str(data / "register.csv"),
+            "RAKEL_KUNDESERVICE_SERVICE_URL": service_url, "RAKEL_APP_TENANT_ID": TENANT,
+            "RAKEL_LOG_LEVEL": "WARNING", "RAKEL_PC_FALLBACK_APPROVERS": '{"default": "leder@molde.kommune.no"}'}
+
+
 def start_run(env: dict[str, str], log: Path, campaign: str = "bench") -> subprocess.Popen:
     command = [sys.executable, "-m", "cli.main", "campaign", "run", "--campaign", campaign,
                "--date", CAMPAIGN_DATE.isoformat()]
@@ -256,14 +272,8 @@ async def steady(args: argparse.Namespace) -> None:
         data = Path(folder)
         people = make_register(data / "register.csv", args.users, args.expired, rng)
         teams = FakeTeams(args.faults, random.Random(args.seed + 1))
-        runner = web.AppRunner(teams.app(), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        service_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/"  # type: ignore[union-attr]
-        env = {**os.environ, "RAKEL_DATA_DIR": str(data), "RAKEL_PC_INVENTORY_CSV": str(data / "register.csv"),
-               "RAKEL_KUNDESERVICE_SERVICE_URL": service_url, "RAKEL_APP_TENANT_ID": TENANT,
-               "RAKEL_LOG_LEVEL": "WARNING", "RAKEL_PC_FALLBACK_APPROVERS": '{"default": "leder@molde.kommune.no"}'}
+        runner, service_url = await serve(teams)
+        env = campaign_env(data, service_url)
         if args.rate:
             env["RAKEL_PC_CAMPAIGN_RATE_PER_SECOND"] = str(args.rate)
         settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
@@ -329,14 +339,8 @@ async def first_campaign(args: argparse.Namespace) -> None:
         # Teams' conversation-creation limit, at the documented 60 per 30 s (= Rakel's default budget)
         teams = FakeTeams(0.0, random.Random(args.seed + 11), create_limits=((30.0, round(30 * create_rate)),),
                           storm_after=args.storm_after, storm_seconds=args.storm_seconds)
-        runner = web.AppRunner(teams.app(), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        service_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/"  # type: ignore[union-attr]
-        env = {**os.environ, "RAKEL_DATA_DIR": str(data), "RAKEL_PC_INVENTORY_CSV": str(data / "register.csv"),
-               "RAKEL_KUNDESERVICE_SERVICE_URL": service_url, "RAKEL_APP_TENANT_ID": TENANT,
-               "RAKEL_LOG_LEVEL": "WARNING", "RAKEL_PC_FALLBACK_APPROVERS": '{"default": "leder@molde.kommune.no"}'}
+        runner, service_url = await serve(teams)
+        env = campaign_env(data, service_url)
         settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
         without = await seed_references(settings, people, service_url, 1.0 - args.first_without, rng)
         expected = {person.aad_id for person in people if person.expired}

@@ -83,42 +83,32 @@ class LeaseKeeper:
     async def take(self, name: str) -> bool:
         """Hold ``name`` if nobody does (a lease of a dead holder is free ``ttl`` seconds after its last
         heartbeat). False when another process - or another task of this one - holds it."""
-        if name in self._held:
-            return False
-        self._held.add(name)  # claimed in memory first, so two tasks of this process never both send
-        self._began_taking(name)
         now = self._clock()
-        try:
-            taken = await self._db.execute(
-                "INSERT INTO leases (name, owner, expires_at, taken_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, "
-                "taken_at = excluded.taken_at WHERE leases.expires_at < ?",
-                name, self.owner, now + self.ttl, now, now,
-            ) == 1
-        except BaseException:
-            self._held.discard(name)
-            raise
-        finally:
-            self._taking.discard(name)
-        if not taken:
-            self._held.discard(name)
-            return False
-        self._start_heartbeat()
-        return True
+        return await self._claim(
+            name,
+            "INSERT INTO leases (name, owner, expires_at, taken_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, "
+            "taken_at = excluded.taken_at WHERE leases.expires_at < ?",
+            name, self.owner, now + self.ttl, now, now,
+        )
 
     async def take_over(self, name: str, holder: str) -> bool:
         """Take ``name`` from ``holder`` before its lease runs out: the caller knows that process is gone
         (it died on this machine) or an operator said so (``--force``). False when someone else has it."""
+        now = self._clock()
+        return await self._claim(
+            name, "UPDATE leases SET owner = ?, expires_at = ?, taken_at = ? WHERE name = ? AND owner = ?",
+            self.owner, now + self.ttl, now, name, holder,
+        )
+
+    async def _claim(self, name: str, sql: str, *args: Any) -> bool:
+        """Run the statement that makes this process the holder of ``name``; True when it did."""
         if name in self._held:
             return False
-        self._held.add(name)
+        self._held.add(name)  # claimed in memory first, so two tasks of this process never both send
         self._began_taking(name)
-        now = self._clock()
         try:
-            taken = await self._db.execute(
-                "UPDATE leases SET owner = ?, expires_at = ?, taken_at = ? WHERE name = ? AND owner = ?",
-                self.owner, now + self.ttl, now, name, holder,
-            ) == 1
+            taken = await self._db.execute(sql, *args) == 1
         except BaseException:
             self._held.discard(name)
             raise

@@ -90,9 +90,15 @@ class IntuneInventory:
             return None
         status = DeviceStatus.RETIRED if item.get("managementState") in RETIRED_STATES else DeviceStatus.IN_USE
         model = " ".join(part for part in (item.get("manufacturer"), item.get("model")) if part) or "Ukjent modell"
+        municipality = municipality_of("", upn, self._domains)
+        if municipality is None:
+            problems.append(InventoryProblem(0, name, "unknown_municipality",
+                                             f"E-postdomenet til {upn} hører ikke til noen kjent kommune "
+                                             "(RAKEL_MUNICIPALITY_DOMAINS); kommunen tas fra Entra ID eller blir «ukjent».",
+                                             False, None, serial))
         return Device(
             id=name, serial=serial, model=model, purchased=_date(item.get("enrolledDateTime")), user_upn=upn,
-            municipality=municipality_of("", upn, self._domains), status=status, user_id=item.get("userId") or "",
+            municipality=municipality, status=status, user_id=item.get("userId") or "",
         )
 
     async def _dated(self, devices: list[Device], problems: list[InventoryProblem]) -> list[Device]:

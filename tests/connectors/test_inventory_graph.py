@@ -167,3 +167,15 @@ async def test_a_csv_register_without_entra_ids_gets_them_and_the_managers_from_
     requests = fake_graph.requests_to("/users/")
     assert len(requests) == 2  # one per person, the second lookup cached
     assert all((r.query["$select"], r.query["$expand"]) == ("id", "manager") for r in requests)
+
+
+async def test_an_intune_user_outside_the_municipalities_domains_is_reported_not_silently_mapped(
+        graph_client, directory):
+    directory.add_user("id-ext", "konsulent@firma.no", "Ekstern Konsulent", company="Molde kommune")
+    directory.add_device("EXT-PC01", "EXT0001", user_id="id-ext", enrolled="2018-01-01T00:00:00Z")
+
+    snapshot = await inventory(graph_client).snapshot()
+
+    [problem] = [problem for problem in snapshot.problems if problem.device == "EXT-PC01"]
+    assert (problem.code, problem.skipped, problem.serial) == ("unknown_municipality", False, "EXT0001")
+    assert problem.fix.startswith("Sett kommunen")
