@@ -322,6 +322,10 @@ async def steady(args: argparse.Namespace) -> None:
               f"minimum at {rate:g}/s: {minimum:.1f} s, ratio {sending / minimum:.3f}")
         print(f"wall clock: {elapsed:.1f} s, ratio {elapsed / minimum:.3f} (also both process start-ups, "
               f"{args.users:,}-row plans and exits)")
+        throttled = sum(count for name, count in teams.answers.items() if name.startswith("429"))
+        paused = minimum + throttled * 1.0  # every 429 says Retry-After: 1, and the whole run honours it
+        print(f"with the Retry-After pauses Teams asked for ({throttled} × 1 s, honoured by every sender): minimum "
+              f"{paused:.1f} s, ratio {sending / paused:.3f}")
         print("connector answers: " + ", ".join(f"{name} {count}" for name, count in sorted(teams.answers.items())))
         print(f"peak memory of the campaign process: {peak_mb:.0f} MB")
         summary = [text for text in log.read_text().splitlines() if "mottakere" in text]
