@@ -33,7 +33,10 @@ from retrieval.model import TICKET_SOURCES
 
 K1 = 1.2
 B = 0.75
-ENOUGH_WORDS = 2.0  # the evidence a question needs saturates at this many words of the highest idf
+ENOUGH_WORDS = 2.0  # the coverage a question needs for ranking saturates at this many words of the highest idf
+# The confidence (the hit's evidence) saturates at the question's own most specific known words instead:
+# this many of them, by idf (chosen on the demo and dev sets, see retrieval/answering/pipeline.py).
+SPECIFIC_WORDS = 2.5
 # A resolved ticket is one person's case: short, specific, and so favoured by BM25's length
 # normalisation. A guide is the maintained answer. When a guide and a ticket match a question about
 # equally well, the guide should come first, so a ticket's score counts this much.
@@ -50,8 +53,12 @@ class QueryPlan:
     evidence_idf: list[float]  # per query word: idf of all its forms together (0 for an unknown word)
     unknown_weight: float = 1.0  # how much a word the index has never seen counts against the evidence
 
-    def evidence(self, tf: Mapping[str, float]) -> float:
-        """How much of the question a chunk with these terms covers: 0 (nothing) to 1 (enough)."""
+    def evidence(self, tf: Mapping[str, float], *, specific: bool = False) -> float:
+        """How much of the question a chunk with these terms covers: 0 (nothing) to 1 (enough).
+
+        Enough is ``ENOUGH_WORDS`` words of the highest idf any word can have (for ranking), or, with
+        ``specific``, the question's own ``SPECIFIC_WORDS`` most specific known words (the confidence):
+        a question whose known words are all common needs no rare word covered to be answered."""
         covered = needed = unknown = 0.0
         for word, weight in zip(self.coverage, self.evidence_idf, strict=True):
             if not word:
@@ -59,8 +66,16 @@ class QueryPlan:
                 continue
             needed += weight
             covered += weight * max((share for term, share in word.items() if term in tf), default=0.0)
-        needed = min(needed, ENOUGH_WORDS * idf(0, self.chunk_count)) + unknown
+        needed = min(needed, self._specific_need() if specific else ENOUGH_WORDS * idf(0, self.chunk_count)) + unknown
         return min(1.0, covered / needed) if needed else 0.0
+
+    def _specific_need(self) -> float:
+        """The idf of the question's ``SPECIFIC_WORDS`` most specific known words (a fraction counting
+        that share of the next one)."""
+        known = sorted((weight for word, weight in zip(self.coverage, self.evidence_idf, strict=True) if word), reverse=True)
+        whole = int(SPECIFIC_WORDS)
+        part = SPECIFIC_WORDS - whole
+        return sum(known[:whole]) + (part * known[whole] if len(known) > whole else 0.0)
 
     @property
     def ceiling(self) -> float:
@@ -72,12 +87,13 @@ class QueryPlan:
     def score(
         self, tf: Mapping[str, float], length: float, match_tf: Mapping[str, float] | None = None
     ) -> tuple[float, float]:
-        """The rank score of a chunk with these terms and this length, and its evidence (judged on
-        ``match_tf`` when given: a ticket's subject and problem)."""
+        """The rank score of a chunk with these terms and this length, and its evidence (the specific
+        kind); both judged on ``match_tf`` when given: a ticket's subject and problem."""
         norm = self.length_norm(length)
         bm25 = sum(weight * tf[term] / (tf[term] + norm) for term, weight in self.weights.items() if term in tf)
-        evidence = self.evidence(tf if match_tf is None else match_tf)
-        return bm25 / self.ceiling * (evidence + 1) / 2, evidence
+        judged = tf if match_tf is None else match_tf
+        coverage = self.evidence(judged)
+        return bm25 / self.ceiling * (coverage + 1) / 2, self.evidence(judged, specific=True)
 
     def candidate_terms(self, vocabulary: Vocabulary, budget: int) -> list[str]:
         """The terms that find candidates: each word's own term first, rarest first, within a budget of

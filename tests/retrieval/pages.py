@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from retrieval.chunking import chunk_document
+from retrieval.local_index import LocalIndex
 from retrieval.model import AUDIENCE_ALL, SourceDocument
 
 PRINTER_QUEUE = """# Skriverkøen henger
@@ -68,3 +70,11 @@ def write_page(folder: Path, name: str, *, id: str, title: str, body: str, audie
         encoding="utf-8",
     )
     return path
+
+
+async def index_of(path: Path, *documents: SourceDocument) -> LocalIndex:
+    """A local index holding these documents, chunked as ingest would (close it after use)."""
+    index = LocalIndex(path)
+    for document in documents:
+        await index.upsert(document, chunk_document(document))
+    return index

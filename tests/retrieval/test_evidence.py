@@ -12,7 +12,7 @@ from retrieval.chunking import chunk_document
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope, SearchHit
 from retrieval.scoring import TICKET_PRIOR
-from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, page
+from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, index_of, page
 
 MOLDE = AudienceScope("molde")
 REPORTS = """# Frister for rapporter
@@ -44,14 +44,13 @@ Tonerkassetten var satt feil i. Satt den riktig inn.
 
 @pytest.fixture
 async def index(tmp_path: Path) -> AsyncIterator[LocalIndex]:
-    index = LocalIndex(tmp_path / "index.db")
-    for document in (
+    index = await index_of(
+        tmp_path / "index.db",
         page("kp-passord", "Bytte passord", CHANGE_PASSWORD),
         page("kp-ko", "Skriverkøen henger", PRINTER_QUEUE),
         page("kp-vpn", "VPN", VPN),
         page("kp-rapport", "Frister for rapporter", REPORTS),
-    ):
-        await index.upsert(document, chunk_document(document))
+    )
     yield index
     index.close()
 

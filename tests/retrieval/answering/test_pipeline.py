@@ -12,10 +12,9 @@ from core.language import Language
 from core.ports import LlmError, LlmReply
 from retrieval.answering.grounded import NO_ANSWER, as_data
 from retrieval.answering.pipeline import Answerer
-from retrieval.chunking import chunk_document
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope
-from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, page
+from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, index_of, page
 
 INJECTION = (
     "# Skriverdriver\n\nLast ned driveren fra Firmaportal.\n\n"
@@ -53,16 +52,15 @@ class FakeLlm:
 
 @pytest.fixture
 async def index(tmp_path: Path) -> AsyncIterator[LocalIndex]:
-    index = LocalIndex(tmp_path / "index.db")
-    for document in (
+    index = await index_of(
+        tmp_path / "index.db",
         page("kp-passord", "Bytte passord", CHANGE_PASSWORD),
         page("kp-ko", "Skriverkøen henger", PRINTER_QUEUE),
         page("kp-vpn", "VPN", VPN),
         page("kp-mobil", "Ny jobbmobil", NEW_PHONE),
         page("kp-driver", "Skriverdriver", INJECTION),
         page("pureservice:9", "Skjermen blinker i dokken", TICKET, source="pureservice"),
-    ):
-        await index.upsert(document, chunk_document(document))
+    )
     yield index
     index.close()
 
