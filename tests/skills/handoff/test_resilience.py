@@ -159,3 +159,17 @@ async def test_a_clean_shutdown_finishes_the_send_under_way_and_hands_the_lease_
         assert texts == ["**Kari Nordmann:** Skjermen er svart", "**Kari Nordmann:** Hallo?"]
     finally:
         await second.close()
+
+
+async def test_teams_repeating_an_activity_the_dead_instance_stored_delivers_it_at_once(bot, monkeypatch):
+    """An instance stored a message and died before relaying it; Teams, with no answer, sends the activity
+    again to another instance, which relays it from the store now (not at the next upkeep round)."""
+    monkeypatch.setattr("skills.handoff.relay.STALLED_SECONDS", 3600.0)  # the upkeep would not help
+    thread = await claimed_thread(bot)
+    [handoff] = await bot.runtime.store.handoffs.in_state(HandoffState.CLAIMED)
+    activity = bot.channel.activity(KARI, "message", text="Skriveren er tom for toner")
+    stored = RelayMessage(handoff_id=handoff.id, seq=0, sender=Sender.USER, sender_name="Kari Nordmann",
+                          text="Skriveren er tom for toner", masked="Skriveren er tom for toner", received_at=time.time())
+    assert await bot.runtime.store.handoffs.append(stored, activity["id"])  # what the dead instance did
+    assert (await bot.channel.post(activity)).status == 200  # Teams' repeat
+    assert await thread_texts(bot, thread, 1, timeout=2) == ["**Kari Nordmann:** Skriveren er tom for toner"]
