@@ -70,6 +70,7 @@ class OutboxEntry:
     state: str
     attempts: int
     next_attempt_at: float
+    in_doubt_until: float  # an earlier create got no answer and may still land at the desk until then
     last_error: str
     ticket: TicketSummary | None
     notify_state: str
@@ -87,7 +88,8 @@ class OutboxEntry:
             key=row["idempotency_key"], draft_json=row["draft"], subject=row["subject"],
             requester_email=row["requester_email"], notify_user_id=row["notify_user_id"],
             language=row["language"], state=row["state"], attempts=row["attempts"],
-            next_attempt_at=row["next_attempt_at"], last_error=row["last_error"],
+            next_attempt_at=row["next_attempt_at"], in_doubt_until=row["in_doubt_until"],
+            last_error=row["last_error"],
             ticket=summary_from_json(row["ticket"]), notify_state=row["notify_state"],
             notify_attempts=row["notify_attempts"], created_at=row["created_at"], updated_at=row["updated_at"],
         )
@@ -165,16 +167,20 @@ class OutboxRepository:
                 await self.leases.release(lease_name(key))
         return claimed
 
-    async def begin_attempt(self, key: str, now: float) -> int:
-        """Count an attempt as it starts (a kill -9 mid-create is counted too); the attempts before it.
-
-        Any earlier attempt may have reached the desk without an answer, so a later one looks first.
-        """
-        before = await self._db.fetch_value(
-            f"UPDATE ticket_outbox SET attempts = attempts + 1, updated_at = ? WHERE {_MINE} RETURNING attempts - 1 AS n",
-            now, *self._mine(key),
+    async def begin_attempt(self, key: str, now: float, doubt_until: float) -> tuple[int, float]:
+        """Count an attempt as it starts (a kill -9 mid-create is counted too): the attempts before it,
+        and until when an earlier create may still land. Until an answer says otherwise (``settled``),
+        this attempt's create may land until ``doubt_until``."""
+        before = await self._db.fetch_one(
+            f"SELECT attempts, in_doubt_until FROM ticket_outbox WHERE {_MINE}", *self._mine(key)
         )
-        return int(before or 0)
+        if before is None:
+            return 0, 0.0
+        await self._db.execute(
+            "UPDATE ticket_outbox SET attempts = attempts + 1, updated_at = ?, in_doubt_until = ? "
+            f"WHERE {_MINE}", now, max(doubt_until, before["in_doubt_until"]), *self._mine(key),
+        )
+        return int(before["attempts"]), float(before["in_doubt_until"])
 
     # --- outcomes (by the lease holder) -----------------------------------------------------
     async def created(self, key: str, ticket: TicketSummary, notify: bool, now: float) -> bool:
@@ -187,10 +193,13 @@ class OutboxRepository:
             summary_to_json(ticket), now, now, 1 if notify else 0, *self._mine(key),
         ) == 1
 
-    async def retry_later(self, key: str, next_attempt_at: float, error: str, now: float) -> bool:
+    async def retry_later(self, key: str, next_attempt_at: float, error: str, now: float, *, answered: bool) -> bool:
+        """Try again later. ``answered``: the desk answered this attempt (a 5xx, a 429), so nothing of it
+        is still on its way; else (a timeout, a broken connection) its create may still land."""
         return await self._db.execute(
-            f"UPDATE ticket_outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE {_MINE}",
-            next_attempt_at, error[:1000], now, *self._mine(key),
+            "UPDATE ticket_outbox SET next_attempt_at = ?, last_error = ?, updated_at = ?, "
+            f"in_doubt_until = CASE WHEN ? = 1 THEN 0 ELSE in_doubt_until END WHERE {_MINE}",
+            next_attempt_at, error[:1000], now, 1 if answered else 0, *self._mine(key),
         ) == 1
 
     async def failed(self, key: str, error: str, notify: bool, next_attempt_at: float, now: float) -> bool:
@@ -198,6 +207,7 @@ class OutboxRepository:
         (on the slow schedule) and may be corrected. The user is told once (a message owed)."""
         return await self._db.execute(
             "UPDATE ticket_outbox SET state = 'failed', last_error = ?, next_attempt_at = ?, updated_at = ?, "
+            "in_doubt_until = 0, "
             "notify_state = CASE WHEN (notify_state = 'pending' OR ? = 1) AND notify_user_id <> '' "
             "AND state = 'pending' THEN 'pending' ELSE notify_state END "
             f"WHERE {_MINE}",

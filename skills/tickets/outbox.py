@@ -53,6 +53,7 @@ from store.tickets_outbox import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+MAX_DOUBT_POLL_SECONDS = 30.0  # an unanswered create is looked for at growing intervals up to this
 MAX_NOTIFY_ATTEMPTS = 10
 POLL_SECONDS = 0.1
 PRUNE_EVERY_SECONDS = 3600.0
@@ -228,17 +229,22 @@ class TicketOutbox:
     async def _attempt(self, key: str, draft: TicketDraft, waiter: _Waiter) -> _Outcome:
         """One attempt, holding the row's lease (taken by the caller) from start to end."""
         try:
-            earlier = await self._repo.begin_attempt(key, self._now())
-            return await self._try(key, draft, waiter, earlier)
+            now = self._now()
+            earlier, doubt_until = await self._repo.begin_attempt(key, now, now + self._attempt_timeout)
+            return await self._try(key, draft, waiter, earlier, doubt_until if earlier else 0.0)
         finally:
             await asyncio.shield(self._leases.release(lease_name(key)))
 
-    async def _try(self, key: str, draft: TicketDraft, waiter: _Waiter, earlier: int) -> _Outcome:
+    async def _try(self, key: str, draft: TicketDraft, waiter: _Waiter, earlier: int, doubt_until: float) -> _Outcome:
+        creating = False  # errors while looking for an earlier create say nothing about that create
         try:
-            ticket = await asyncio.wait_for(self._create(draft, earlier), self._attempt_timeout)
+            ticket = await self._earlier_ticket(draft, doubt_until) if earlier else None
+            creating = True
+            ticket = ticket or await asyncio.wait_for(self._desk.create_ticket(draft), self._attempt_timeout)
         except TicketDeskError as error:
             if error.retryable:
-                await self._retry_later(key, error, getattr(error, "retry_after", None))
+                await self._retry_later(key, error, getattr(error, "retry_after", None),
+                                        answered=creating and error.status is not None)
                 return _Outcome()
             await self._refused_now(key, error, notify=not waiter.user_waiting)
             return _Outcome(refused=error)
@@ -253,16 +259,21 @@ class TicketOutbox:
         log.info("ticket created from the outbox", extra={"number": ticket.number})
         return _Outcome(ticket=ticket)
 
-    async def _create(self, draft: TicketDraft, earlier_attempts: int) -> TicketSummary:
-        """After an earlier attempt (which may have been stored without an answer, or may have been cut
-        off with its process), look for the key, wait a little and look again (inside ``create_ticket``)
-        before creating: a create that was still being committed shows up by then."""
-        if earlier_attempts:
+    async def _earlier_ticket(self, draft: TicketDraft, doubt_until: float) -> TicketSummary | None:
+        """After an earlier attempt, which may have reached the desk without an answer or been cut off
+        with its process: look for the key until that create can no longer land (``doubt_until``; now,
+        when it was answered), then wait a little - ``create_ticket`` looks once more before it creates."""
+        pause = self._recheck_delay
+        while True:
             found = await self._desk.find_ticket(draft.idempotency_key)
             if found is not None:
                 return replace(found, requester_email=found.requester_email or draft.requester_email)
-            await self._sleep(self._recheck_delay)
-        return await self._desk.create_ticket(draft)
+            left = doubt_until - self._now()
+            if left <= 0:
+                await self._sleep(self._recheck_delay)
+                return None
+            await self._sleep(min(pause, left))
+            pause = min(pause * 2, MAX_DOUBT_POLL_SECONDS)
 
     async def _refused_now(self, key: str, error: TicketDeskError, *, notify: bool) -> None:
         entry = await self._repo.get(key)
@@ -274,7 +285,9 @@ class TicketOutbox:
         )
         await self._repo.failed(key, f"{reason_code(error)}: {error}", notify, self._now() + delay, self._now())
 
-    async def _retry_later(self, key: str, error: BaseException, retry_after: float | None = None) -> None:
+    async def _retry_later(
+        self, key: str, error: BaseException, retry_after: float | None = None, *, answered: bool = False
+    ) -> None:
         entry = await self._repo.get(key)
         attempts = entry.attempts if entry else 1
         delay = self._schedule.delay(attempts, retry_after)
@@ -282,7 +295,8 @@ class TicketOutbox:
             "ticket not created yet; retrying later",
             extra={"attempt": attempts, "retry_in_s": round(delay, 1), "error": type(error).__name__},
         )
-        await self._repo.retry_later(key, self._now() + delay, f"{type(error).__name__}: {error}"[:1000], self._now())
+        await self._repo.retry_later(key, self._now() + delay, f"{type(error).__name__}: {error}"[:1000], self._now(),
+                                     answered=answered)
 
     # --- the worker -------------------------------------------------------------------------
     async def run(self) -> None:

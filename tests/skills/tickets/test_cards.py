@@ -24,7 +24,7 @@ REQUEST = TicketRequest(
 TICKET = TicketSummary(id="7", number="24001", subject="Skriveren skriver ikke", status="Ny", is_open=True,
                        updated=datetime(2026, 11, 20, 12, 0, tzinfo=UTC), url="https://ps.example/agent/app#/ticket/24001")
 WAITING = OutboxEntry(key="rakel:x", draft_json="{}", subject="VPN faller ut", requester_email="kari@molde.kommune.no",
-                      notify_user_id="u1", language="nb", state="pending", attempts=2, next_attempt_at=0,
+                      notify_user_id="u1", language="nb", state="pending", attempts=2, next_attempt_at=0, in_doubt_until=0,
                       last_error="", ticket=None, notify_state="pending",
                       notify_attempts=0, created_at=0, updated_at=0)
 LOCAL = LocalTicket(id="t1", number="1001", subject="Skriveren skriver ikke", description="Den blinker " * 500,
