@@ -221,15 +221,25 @@ async def _campaign(runtime: Runtime, campaign_id: str | None) -> Campaign | Non
     return campaigns[-1] if campaigns else None
 
 
-async def report_command(settings: Settings, campaign_id: str | None, out: Path | None,
-                         console: Console | None = None) -> int:
-    console = console or Console()
+async def _report(settings: Settings, campaign_id: str | None, console: Console) -> tuple[CampaignReport, str] | None:
+    """The named (or newest) campaign's report and who is sending it now ("" when nobody); None, said on the
+    console, when there is no such campaign."""
     async with _runtime(settings) as runtime:
         campaign = await _campaign(runtime, campaign_id)
         if campaign is None:
             console.print(f"[yellow]Fant ingen kampanje{f' {campaign_id}' if campaign_id else ''}.[/]")
-            return 1
+            return None
         report = await build_report(runtime.store.pc.campaigns, campaign)
+        return report, await runtime.store.leases.holder(lease_name(campaign.id)) or ""
+
+
+async def report_command(settings: Settings, campaign_id: str | None, out: Path | None,
+                         console: Console | None = None) -> int:
+    console = console or Console()
+    found = await _report(settings, campaign_id, console)
+    if found is None:
+        return 1
+    report, _ = found
     paths = await asyncio.to_thread(write_all, report, out or settings.pc_reports_path)
     console.print(status_table(report))
     for path in paths:
@@ -239,13 +249,11 @@ async def report_command(settings: Settings, campaign_id: str | None, out: Path 
 
 async def status_command(settings: Settings, campaign_id: str | None, console: Console | None = None) -> int:
     console = console or Console()
-    async with _runtime(settings) as runtime:
-        campaign = await _campaign(runtime, campaign_id)
-        if campaign is None:
-            console.print(f"[yellow]Fant ingen kampanje{f' {campaign_id}' if campaign_id else ''}.[/]")
-            return 1
-        report = await build_report(runtime.store.pc.campaigns, campaign)
-        holder = await runtime.store.leases.holder(lease_name(campaign.id))
+    found = await _report(settings, campaign_id, console)
+    if found is None:
+        return 1
+    report, holder = found
+    campaign = report.campaign
     last = datetime.fromtimestamp(campaign.last_run_at).strftime("%d.%m.%Y %H:%M") if campaign.last_run_at else "aldri"
     running = f", sendes nå av {holder}" if holder else ""
     console.print(f"[bold]{campaign.id}[/] – kampanjedato {campaign.campaign_date:%d.%m.%Y}, "
