@@ -156,6 +156,11 @@ class Dispatcher:
         return [option for option in options if option] if all(options) else []
 
     async def _route(self, turn: Turn, intent: str) -> None:
+        if intent == CANCEL:
+            for open_work in self._registry.skills:  # a draft card shown just now, say
+                turn.skill_name, turn.intent = open_work.name, intent
+                if await open_work.cancel_open(turn):
+                    return
         skill = self._registry.for_intent(intent)
         turn.skill_name, turn.intent = skill.name, intent
         await self._record(turn, lambda: skill.on_message(turn, intent))

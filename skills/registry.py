@@ -86,6 +86,11 @@ class Skill:
         """The user cancelled while this skill held the conversation (the dialog is already ended). A skill
         that sends nothing here gets the dispatcher's "Greit, jeg har avbrutt"."""
 
+    async def cancel_open(self, turn: Turn) -> bool:
+        """The user cancelled while no dialog was held ("nei vent, ikke send den" under a draft card):
+        cancel what this skill has open in the conversation, say so, and return True; or return False."""
+        return False
+
     async def on_channel_message(self, turn: Turn) -> bool:
         """A message in a Teams channel (``turn.conversation_id`` is the thread). Return True when it is
         this skill's (e.g. a reply in a thread the skill started); nobody answers unclaimed ones."""

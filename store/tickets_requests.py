@@ -204,6 +204,15 @@ class TicketRequestRepository:
             now, request_id,
         ) == 1
 
+    async def latest_open(self, conversation_id: str, user_id: str, since: float) -> TicketRequest | None:
+        """The user's newest draft in this conversation that is still open (or refused) and not older than ``since``."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM ticket_requests WHERE conversation_id = ? AND user_id = ? AND state IN ('open', 'failed')"
+            " AND created_at >= ? ORDER BY created_at DESC LIMIT 1",
+            conversation_id, user_id, since,
+        )
+        return TicketRequest.from_row(row) if row else None
+
     async def last_created_at(self, conversation_id: str) -> float | None:
         return await self._db.fetch_value(
             "SELECT MAX(created_at) AS at FROM ticket_requests WHERE conversation_id = ?", conversation_id

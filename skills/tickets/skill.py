@@ -57,6 +57,7 @@ CARD_LLM_SECONDS = 3.0  # a card click must be answered within about 5 s
 RECOVER_EVERY_INTERVALS = 5  # stalled sends are looked for every fifth outbox round
 PRUNE_EVERY_SECONDS = 3600.0
 KEEP_DRAFTS_SECONDS = 30 * 24 * 3600  # a card older than this answers "draft not found"
+CANCEL_DRAFTS_WITHIN_SECONDS = 3600.0  # "avbryt" with no dialog held cancels a draft card this recent
 _PHONE = re.compile(r"^\+?[\d\s().-]{5,24}$")
 
 
@@ -121,6 +122,15 @@ class TicketSkill(Skill):
         tried = (answer,) if (answer := rakel_suggestion(str(data.get("answer") or ""))) else ()
         request = await self._prepare(turn, problem, "", tried, language=turn.language)
         await self._show_draft(turn, request)
+
+    async def cancel_open(self, turn: Turn) -> bool:
+        """"nei vent, ikke send den" under a draft card: the draft is cancelled (its card then says so)."""
+        since = self._now() - CANCEL_DRAFTS_WITHIN_SECONDS
+        request = await self._repos.requests.latest_open(turn.conversation_id, turn.user.id, since)
+        if request is None or not await self._repos.requests.cancel(request.id, self._now()):
+            return False
+        await turn.send(texts.CANCELLED_TEXT(turn.language))
+        return True
 
     async def _ask(self, turn: Turn, data: dict[str, Any]) -> None:
         await turn.hold(DESCRIBE, data)

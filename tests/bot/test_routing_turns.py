@@ -26,6 +26,18 @@ async def test_a_ticket_text_with_a_cancel_word_in_it_is_the_ticket(harness):
     assert "Her er et utkast til saken" in text_of(replies[-1])
 
 
+async def test_cancel_under_a_draft_card_cancels_the_draft(harness):
+    replies = await harness.channel.say(KARI, "lag en sak: skjermen på møterommet er svart")
+    [card] = cards_of(replies[-1])
+    [cancelled] = await harness.channel.say(KARI, "nei vent, ikke send den")
+    assert "saken ble ikke sendt" in text_of(cancelled)
+    send = next(action for action in card["actions"] if action.get("verb") == "tickets.send")
+    result = await harness.channel.click(KARI, "tickets.send", send["data"])
+    assert "saken ble ikke sendt" in str(result.body)  # the old card's Send does nothing any more
+    [again] = await harness.channel.say(KARI, "avbryt")
+    assert "ingenting å avbryte" in text_of(again)
+
+
 async def test_outside_a_dialog_there_is_nothing_to_cancel(harness):
     [reply] = await harness.channel.say(KARI, "nei vent, glem det")
     assert "ingenting å avbryte" in text_of(reply)
