@@ -37,6 +37,7 @@ def _counts_chart(figure: Figure, axes, title: str, ylabel: str, series: int) ->
     axes.set_title(title, fontsize=12)
     axes.set_ylabel(ylabel)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0, top=max(1.0, axes.get_ylim()[1]) * 1.2)  # room for the legend above the data
     axes.legend(fontsize=8, ncols=min(6, max(1, series)), loc="upper left", frameon=False)
     _style(axes)
     return _png(figure)
@@ -65,8 +66,9 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], titl
     markers = "osD^vP*"
     for index, (name, values) in enumerate(series.items()):
         points = [float("nan") if value is None else value for value in values]
-        axes.plot(labels, points, label=name, color=COLORS[index % len(COLORS)], marker=markers[index % 7],
-                  linewidth=1.8)
+        axes.plot(range(len(labels)), points, label=name, color=COLORS[index % len(COLORS)],
+                  marker=markers[index % 7], linewidth=1.8)
+    axes.set_xticks(range(len(labels)), labels)  # every month on the axis, also those without figures
     return _counts_chart(figure, axes, title, ylabel, len(series))
 
 
