@@ -125,3 +125,8 @@ def test_a_bad_month_is_refused(capsys):
     with pytest.raises(SystemExit):
         rakel(["report", "--month", "2026-13"])
     assert "ugyldig måned" in capsys.readouterr().err
+
+
+def test_rakel_report_still_writes_the_pc_campaign_report(report_dir):
+    campaign_files = {path.name for path in report_dir.parent.glob("pc-2026-11-*")}
+    assert campaign_files == {"pc-2026-11-kommuner.csv", "pc-2026-11-kommuner.png", "pc-2026-11-ikke-svart.csv"}
