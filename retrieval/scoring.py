@@ -37,6 +37,9 @@ ENOUGH_WORDS = 2.0  # the coverage a question needs for ranking saturates at thi
 # The confidence (the hit's evidence) saturates at the question's own most specific known words instead:
 # this many of them, by idf (chosen on the demo and dev sets, see retrieval/answering/pipeline.py).
 SPECIFIC_WORDS = 2.5
+# A resolved ticket is evidence only when its subject and problem share at least this many of the
+# question's words: "når går ferja?" is not the problem of "Mistet jobbmobilen på ferja".
+MIN_TICKET_WORDS = 2
 # A resolved ticket is one person's case: short, specific, and so favoured by BM25's length
 # normalisation. A guide is the maintained answer. When a guide and a ticket match a question about
 # equally well, the guide should come first, so a ticket's score counts this much.
@@ -88,12 +91,20 @@ class QueryPlan:
         self, tf: Mapping[str, float], length: float, match_tf: Mapping[str, float] | None = None
     ) -> tuple[float, float]:
         """The rank score of a chunk with these terms and this length, and its evidence (the specific
-        kind); both judged on ``match_tf`` when given: a ticket's subject and problem."""
+        kind); both judged on ``match_tf`` when given: a ticket's subject and problem, which must hold
+        ``MIN_TICKET_WORDS`` of the question's words."""
         norm = self.length_norm(length)
         bm25 = sum(weight * tf[term] / (tf[term] + norm) for term, weight in self.weights.items() if term in tf)
         judged = tf if match_tf is None else match_tf
         coverage = self.evidence(judged)
-        return bm25 / self.ceiling * (coverage + 1) / 2, self.evidence(judged, specific=True)
+        evidence = self.evidence(judged, specific=True)
+        if match_tf is not None and self.words_covered(match_tf) < MIN_TICKET_WORDS:
+            evidence = 0.0
+        return bm25 / self.ceiling * (coverage + 1) / 2, evidence
+
+    def words_covered(self, tf: Mapping[str, float]) -> int:
+        """How many of the question's words a chunk with these terms holds in some form."""
+        return sum(1 for word in self.coverage if any(term in tf for term in word))
 
     def candidate_terms(self, vocabulary: Vocabulary, budget: int) -> list[str]:
         """The terms that find candidates: each word's own term first, rarest first, within a budget of

@@ -105,3 +105,22 @@ async def test_a_guide_comes_before_a_ticket_that_matches_as_well(tmp_path: Path
     fix_words = {hit.chunk.document_id: hit for hit in await index.search("tonerkassetten satt feil", MOLDE)}
     assert fix_words["pureservice:1"].evidence < MIN_CONFIDENT_SCORE
     index.close()
+
+
+async def test_a_ticket_sharing_one_word_with_the_question_is_no_evidence(tmp_path: Path) -> None:
+    ticket = page(
+        "pureservice:2",
+        "Mistet jobbmobilen på ferja",
+        "# Mistet jobbmobilen på ferja\n\n## Problem\n\nJeg mistet jobbmobilen på ferja i morges.\n\n"
+        "## Løsning\n\nMobilen ble sperret og slettet i Intune, og SIM-kortet ble sperret.\n",
+        source="pureservice",
+    )
+    index = await index_of(tmp_path / "ferry.db", ticket)
+    try:
+        (ferry,) = await index.search("Når går ferja?", MOLDE)
+        (lost,) = await index.search("Jeg har mistet jobbmobilen min", MOLDE)
+    finally:
+        index.close()
+
+    assert ferry.chunk.document_id == "pureservice:2" and ferry.evidence == 0.0  # found, but not the same problem
+    assert lost.evidence is not None and lost.evidence >= MIN_CONFIDENT_SCORE
