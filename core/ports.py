@@ -6,7 +6,7 @@ constructor (skills/catalog.py, from the adapters the composition root app.py bu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -84,6 +84,7 @@ class TicketSummary:
     updated: datetime
     url: str
     requester_email: str = ""
+    on_behalf: bool = False  # filed under the fallback requester (the user is not known to the desk)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,9 @@ class TicketDesk(Protocol):
         """The ticket created with this key, if the desk has one."""
         ...
 
-    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
-        """Open and recently closed tickets of this requester, newest first."""
+    async def tickets_for(self, requester_email: str, filed_for: Sequence[str] = ()) -> list[TicketSummary]:
+        """Open and recently closed tickets of this requester, newest first; ``filed_for``: ids of
+        tickets Rakel filed for them under the fallback requester (Rakel's own record)."""
         ...
 
     async def add_note(self, ticket_id: str, text: str) -> None: ...

@@ -184,7 +184,15 @@ class OutboxRepository:
 
     # --- outcomes (by the lease holder) -----------------------------------------------------
     async def created(self, key: str, ticket: TicketSummary, notify: bool, now: float) -> bool:
-        """The desk has the ticket. A message already owed to the user stays owed."""
+        """The desk has the ticket. A message already owed to the user stays owed. A ticket filed under
+        the fallback requester is written down for its real requester (``filed_for``)."""
+        if ticket.on_behalf:
+            await self._db.execute(
+                "INSERT INTO ticket_filed_for (requester_key, ticket_id, number, filed_at) "
+                "SELECT LOWER(requester_email), ?, ?, ? FROM ticket_outbox WHERE idempotency_key = ? "
+                "ON CONFLICT (requester_key, ticket_id) DO NOTHING",
+                ticket.id, ticket.number, now, key,
+            )
         return await self._db.execute(
             "UPDATE ticket_outbox SET state = 'created', ticket = ?, last_error = '', next_attempt_at = ?, "
             "updated_at = ?, notify_state = CASE WHEN notify_state = 'pending' OR ? = 1 THEN "
@@ -261,6 +269,17 @@ class OutboxRepository:
     async def counts(self) -> dict[str, int]:
         rows = await self._db.fetch_all("SELECT state, COUNT(*) AS n FROM ticket_outbox GROUP BY state")
         return {row["state"]: int(row["n"]) for row in rows}
+
+    async def filed_for(self, requester_email: str) -> list[str]:
+        """Ids of the tickets Rakel filed for this requester under the fallback requester, newest first."""
+        rows = await self._db.fetch_all(
+            "SELECT ticket_id FROM ticket_filed_for WHERE requester_key = ? ORDER BY filed_at DESC LIMIT 50",
+            requester_email.lower(),
+        )
+        return [row["ticket_id"] for row in rows]
+
+    async def forget_filed_for(self, before: float) -> int:
+        return await self._db.execute("DELETE FROM ticket_filed_for WHERE filed_at < ?", before)
 
     async def prune(self, before: float) -> int:
         """Forget created tickets (and their attachments) whose user has been told, after a while."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -54,8 +54,8 @@ class AnnouncingLocalDesk:
     async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
         return await self.local.find_ticket(idempotency_key)
 
-    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
-        return await self.local.tickets_for(requester_email)
+    async def tickets_for(self, requester_email: str, filed_for: Sequence[str] = ()) -> list[TicketSummary]:
+        return await self.local.tickets_for(requester_email, filed_for)
 
     async def add_note(self, ticket_id: str, text: str) -> None:
         await self.local.add_note(ticket_id, text)

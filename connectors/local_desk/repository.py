@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -91,8 +91,9 @@ class LocalTicketDesk:
         row = await self._db.fetch_one("SELECT * FROM ticket_local WHERE idempotency_key = ?", idempotency_key)
         return _ticket(row).summary() if row else None
 
-    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
-        """Open and recently changed tickets of this requester, newest first; never anyone else's."""
+    async def tickets_for(self, requester_email: str, filed_for: Sequence[str] = ()) -> list[TicketSummary]:
+        """Open and recently changed tickets of this requester, newest first; never anyone else's.
+        (Every local ticket is filed under its own requester, so ``filed_for`` adds none.)"""
         rows = await self._db.fetch_all(
             "SELECT * FROM ticket_local WHERE requester_key = ? AND (status IN (?, ?, ?) OR updated_at >= ?) "
             "ORDER BY created_at DESC LIMIT ?",

@@ -13,7 +13,7 @@ import asyncio
 import base64
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
@@ -84,6 +84,7 @@ class PureserviceTicketDesk:
         self._clock = clock
         self._sleep = sleep
         self._key_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+        self._fallback_id: int | None = None
         self._missing_names: list[str] = []
         self._names_checked_at = float("-inf")
         self._statuses: dict[int, Row] | None = None
@@ -128,23 +129,24 @@ class PureserviceTicketDesk:
         ticket = await self._ticket_with_reference(idempotency_key)
         if ticket is None:
             return None
-        return self._summary(ticket, await self._status_table(), "")
+        return self._summary(ticket, await self._status_table(), "", on_behalf=await self._is_fallback(ticket))
 
-    async def tickets_for(self, requester_email: str) -> list[TicketSummary]:
-        """Open and recently changed tickets of this requester, newest first; never anyone else's."""
+    async def tickets_for(self, requester_email: str, filed_for: Sequence[str] = ()) -> list[TicketSummary]:
+        """Open and recently changed tickets of this requester, newest first; never anyone else's.
+        ``filed_for``: ids of tickets Rakel filed for this requester under the fallback requester
+        (from Rakel's own record), listed too."""
         since = self._clock() - self._recent
+        current = (f"!isMarkedForDeletion AND (status.coreStatus < {FINISHED_CORE_STATUS}"
+                   f" OR modified >= {datetime_literal(since)})")
         page = await self._client.page(
             "ticket",
-            filter=(
-                f"user.emailaddress.email == {string_literal(requester_email)} AND !isMarkedForDeletion"
-                f" AND (status.coreStatus < {FINISHED_CORE_STATUS} OR modified >= {datetime_literal(since)})"
-            ),
+            filter=f"user.emailaddress.email == {string_literal(requester_email)} AND {current}",
             include=("user", "user.emailaddress"),
             sort="created desc",
             limit=self._max_listed,
         )
         statuses = await self._status_table()
-        mine = []
+        mine = await self._filed_for(filed_for, current, statuses, requester_email)
         for ticket in page.rows:
             if not _belongs_to(ticket, requester_email, page):
                 log.warning(
@@ -153,7 +155,21 @@ class PureserviceTicketDesk:
                 )
                 continue
             mine.append(self._summary(ticket, statuses, requester_email))
-        return mine
+        mine.sort(key=lambda ticket: ticket.updated, reverse=True)
+        return mine[: self._max_listed]
+
+    async def _filed_for(
+        self, ids: Sequence[str], current: str, statuses: dict[int, Row], requester_email: str
+    ) -> list[TicketSummary]:
+        wanted = [int(ticket_id) for ticket_id in ids[: self._max_listed] if ticket_id.isdigit()]
+        if not wanted:
+            return []
+        page = await self._client.page(
+            "ticket", filter=f"({' OR '.join(f'id == {ticket_id}' for ticket_id in wanted)}) AND {current}",
+            sort="created desc", limit=self._max_listed,
+        )
+        return [self._summary(ticket, statuses, requester_email, on_behalf=True) for ticket in page.rows
+                if ticket.get("id") in wanted]
 
     async def add_note(self, ticket_id: str, text: str) -> None:
         """An internal note (not visible to the requester)."""
@@ -251,7 +267,16 @@ class PureserviceTicketDesk:
                 "pureservice ticket %s already carries this idempotency key; not created again", ticket["id"]
             )
         await self._attach_missing(ticket["id"], draft.attachments)
-        return self._summary(ticket, await self._status_table(), draft.requester_email)
+        return self._summary(ticket, await self._status_table(), draft.requester_email,
+                             on_behalf=await self._is_fallback(ticket))
+
+    async def _is_fallback(self, ticket: Row) -> bool:
+        """Was the ticket filed under the fallback requester (its user is the fallback user)?"""
+        if not self._fallback_email or ticket.get("userId") is None:
+            return False
+        if self._fallback_id is None:
+            self._fallback_id = await self._user_id(self._fallback_email)
+        return ticket["userId"] == self._fallback_id
 
     async def _ticket_with_reference(self, key: str) -> Row | None:
         rows = (
@@ -372,7 +397,9 @@ class PureserviceTicketDesk:
                 self._statuses = rows
         return self._statuses
 
-    def _summary(self, ticket: Row, statuses: dict[int, Row], requester_email: str) -> TicketSummary:
+    def _summary(
+        self, ticket: Row, statuses: dict[int, Row], requester_email: str, *, on_behalf: bool = False
+    ) -> TicketSummary:
         status = statuses.get(ticket.get("statusId"), {})
         return TicketSummary(
             id=str(ticket["id"]),
@@ -383,6 +410,7 @@ class PureserviceTicketDesk:
             updated=_timestamp(ticket.get("modified") or ticket.get("created")),
             url=ticket_url(self._client.base_url, ticket.get("requestNumber", ticket["id"])),
             requester_email=requester_email,
+            on_behalf=on_behalf,
         )
 
     def _resolved(self, ticket: Row, page: Page) -> PureserviceResolvedTicket:

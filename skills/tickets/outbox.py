@@ -58,6 +58,7 @@ MAX_NOTIFY_ATTEMPTS = 10
 POLL_SECONDS = 0.1
 PRUNE_EVERY_SECONDS = 3600.0
 KEEP_CREATED_SECONDS = 30 * 24 * 3600
+KEEP_FILED_FOR_SECONDS = 365 * 24 * 3600  # tickets filed under the fallback requester stay in "mine saker"
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,7 @@ class TicketOutbox:
         if self._now() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = self._now()
             await self._repo.prune(self._now() - KEEP_CREATED_SECONDS)
+            await self._repo.forget_filed_for(self._now() - KEEP_FILED_FOR_SECONDS)
 
     async def _send_queued(self, entry: OutboxEntry) -> None:
         try:

@@ -1,6 +1,7 @@
 """"Mine saker" / "status på saken min": the user's own open and recently closed tickets, as a card.
 
-Tickets come only from ``desk.tickets_for(the user's own e-mail)``: a number the user types is looked
+Tickets come only from ``desk.tickets_for(the user's own e-mail)`` and the tickets Rakel itself filed for
+that e-mail under the fallback requester (its own record, ``outbox.filed_for``): a number the user types is looked
 for among those, never fetched by itself, so another person's ticket is never shown. Tickets still in
 the outbox (queued, or refused and waiting for the user) are listed too.
 """
@@ -54,7 +55,8 @@ class TicketStatusSkill(Skill):
                          suggestions=suggestions)
         waiting = await self._outbox.waiting_for(turn.user.id)
         try:
-            tickets = await asyncio.wait_for(self._desk.tickets_for(turn.user.email),
+            filed_for = await self._outbox.filed_for(turn.user.email)  # under the fallback requester
+            tickets = await asyncio.wait_for(self._desk.tickets_for(turn.user.email, filed_for),
                                              settings.tickets_send_wait_seconds * WAIT_FACTOR)
         except Exception as error:  # noqa: BLE001 - outage, timeout, refusal: a friendly word, never a trace
             log.warning("looking up a user's tickets failed", extra={"error": mask(repr(error))[:300]})

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.local_client import LocalUser
+from tests.fakes.pureservice import FALLBACK_REQUESTER_EMAIL
 from tests.harness import KARI, OLA, cards_of, text_of
 from tests.skills.tickets.conftest import draft_for, press, result_card, start_bot, the_card, ticket_settings
 
@@ -106,3 +107,23 @@ async def test_on_the_local_desk_my_tickets_follow_their_status(tmp_path):
         assert "Your tickets" in text_of(english) and "Recently closed" in text_of(english)
     finally:
         await bot.close()
+
+
+async def test_a_ticket_filed_under_the_fallback_requester_is_among_mine_and_nobody_elses(ps_bot, fake_pureservice):
+    """Ola is not a Pureservice user: his ticket is filed under the fallback requester, and Rakel's own
+    record of it puts it in his "mine saker" (with its current status), not in Kari's."""
+    card = await draft_for(ps_bot, OLA, "lag en sak: Jeg får ikke logget inn på Visma")
+    created = result_card(await press(ps_bot, OLA, card, "tickets.send"))
+    [ticket] = fake_pureservice.tickets
+    assert ticket["userId"] == fake_pureservice.rows["emailaddress"][
+        next(i for i, a in fake_pureservice.rows["emailaddress"].items() if a["email"] == FALLBACK_REQUESTER_EMAIL)
+    ]["userId"]
+    assert str(ticket["requestNumber"]) in str(created)
+    ticket["statusId"] = fake_pureservice.id_of("status", "Under arbeid")
+
+    [reply] = await ps_bot.channel.say(OLA, "mine saker")
+    shown = text_of(reply)
+    assert f"**{ticket['requestNumber']}** – Jeg får ikke logget inn på Visma" in shown
+    assert "Status Under arbeid" in shown
+    [karis] = await ps_bot.channel.say(KARI, "mine saker")
+    assert "Visma" not in text_of(karis)
