@@ -10,9 +10,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from analytics.links import ReportLinks
-from analytics.monthly import render_monthly_report, report_folder
-from analytics.render import key_figures
-from analytics.report import build_monthly_report
 from analytics.texts import MONTHS, period_name
 from core import cards
 from core.messages import Reply
@@ -74,6 +71,11 @@ class ReportSkill(Skill):
         year, month = wanted
         period = period_name(date(year, month, 1), date(year, month, 1))
         await turn.send(texts.WORKING(turn.language, period=period))
+        # pandas, scikit-learn and matplotlib are loaded when a report is first asked for, not in every bot
+        from analytics.monthly import render_monthly_report, report_folder
+        from analytics.render import key_figures
+        from analytics.report import build_monthly_report
+
         try:
             report = await build_monthly_report(self._analytics, self._campaigns, settings, year, month, now=now)
             folder = report_folder(settings, year, month, 1)
