@@ -1,5 +1,7 @@
-"""The event recorder on the turn path: ``record`` only appends to memory (microseconds); a background
-task writes batches, and ``close`` writes what is left, so a shutdown loses nothing.
+"""The event recorder on the turn path: ``record`` only appends to memory (microseconds) and, when
+nothing is due yet, sets a timer; the timer (or a full batch) starts a write in the background, and
+``close`` writes what is left, so a shutdown loses nothing. Every bot process writes its own events: this
+is no shared background job (those run in one instance at a time).
 
 Masking the question texts happens at write time, off the turn path. A crash (SIGKILL) loses at most
 the last ``interval`` seconds of events; a database outage keeps them in memory (up to ``max_pending``)
@@ -46,7 +48,8 @@ class EventRecorder:
         self._events: list[Event] = []
         self._texts: list[tuple[float, str, str, str, str]] = []  # unmasked until written
         self._lock = asyncio.Lock()
-        self._full = asyncio.Event()
+        self._timer: asyncio.TimerHandle | None = None
+        self._writes: set[asyncio.Task[None]] = set()
 
     def record(self, subject: Subject, note: Note, *, kind: Kind = Kind.SYSTEM, intent: str = "",
                skill: str = "") -> None:
@@ -63,7 +66,25 @@ class EventRecorder:
         if self._on_event is not None:
             self._on_event(event)
         if len(self._events) >= self._batch_size:
-            self._full.set()
+            self._write_soon()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._interval, self._write_soon)
+
+    def _write_soon(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        task = asyncio.get_running_loop().create_task(self._write())
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def _write(self) -> None:
+        try:
+            await self.flush()
+        except Exception:  # noqa: BLE001 - kept in memory and tried again; the turn path never sees it
+            log.exception("writing analytics events failed")
+        if self._events and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._interval, self._write_soon)
 
     @property
     def pending(self) -> int:
@@ -93,20 +114,11 @@ class EventRecorder:
                       extra={"dropped": overflow})
             del self._events[:overflow]
 
-    async def run(self) -> None:
-        """Write a batch every ``interval`` seconds (sooner when a batch is full), until cancelled."""
-        while True:
-            try:
-                await asyncio.wait_for(self._full.wait(), self._interval)
-            except TimeoutError:
-                pass
-            self._full.clear()
-            try:
-                await self.flush()
-            except Exception:  # noqa: BLE001 - kept in memory and retried; the turn path never sees it
-                log.exception("writing analytics events failed")
-
     async def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        await asyncio.gather(*self._writes, return_exceptions=True)
         await self.flush()
 
 
@@ -117,12 +129,11 @@ def build(
     settings: Settings, life: Lifecycle, repository: AnalyticsRepository, clock: Callable[[], datetime], *,
     on_event: OnEvent, repeat: Repeat,
 ) -> EventRecorder:
-    """The event recorder (its writer runs in the background; the last batch is written before the store
-    closes) and the retention purge, run by ``repeat`` every ``RAKEL_ANALYTICS_PURGE_INTERVAL_SECONDS``."""
+    """The event recorder of this process (the last batch is written before the store closes) and the
+    retention purge, a shared job run by ``repeat`` every ``RAKEL_ANALYTICS_PURGE_INTERVAL_SECONDS``."""
     events = EventRecorder(repository, Pseudonyms(settings.analytics_secret), clock, timezone=settings.timezone,
                            on_event=on_event)
     life.closes(events.close)
-    life.runs("analytics-writer", events.run)
     purge = purge_job(repository, clock, event_days=settings.analytics_retention_days,
                       text_days=settings.analytics_text_retention_days)
     life.runs("analytics-retention", lambda: repeat(settings.analytics_purge_interval_seconds, purge,

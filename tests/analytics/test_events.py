@@ -114,3 +114,26 @@ async def test_retention_deletes_old_events_texts_and_rollups(tmp_path):
         assert months == [{"month": 202611, "conversations": 1}]
     finally:
         await store.close()
+
+
+async def test_each_process_writes_its_own_events_within_the_interval(tmp_path):
+    import asyncio
+    from datetime import UTC, datetime
+
+    from analytics.events import Kind, Note, Outcome, Subject
+    from analytics.recorder import EventRecorder
+    from store.store import open_store
+
+    store = await open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    recorder = EventRecorder(store.analytics, Pseudonyms("k"), lambda: datetime.now(UTC), interval=0.05)
+    try:
+        recorder.record(Subject("u1", "molde", "nb"), Note(Outcome.HANDLED), kind=Kind.MESSAGE)
+        for _ in range(100):
+            if await store.db.fetch_value("SELECT COUNT(*) AS n FROM analytics_events"):
+                break
+            await asyncio.sleep(0.02)
+        assert recorder.pending == 0
+        assert await store.db.fetch_value("SELECT COUNT(*) AS n FROM analytics_events") == 1
+    finally:
+        await recorder.close()
+        await store.close()
