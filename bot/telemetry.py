@@ -14,17 +14,17 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from opentelemetry.metrics import Meter
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
 from core.settings import Settings
+
+if TYPE_CHECKING:  # the SDK is imported only when telemetry is configured (build_telemetry)
+    from opentelemetry.metrics import Meter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace import Tracer
 
 METRIC_INTERVAL_MS = 60_000
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,6 +38,9 @@ class Telemetry:
     _meter_provider: MeterProvider
 
     def __post_init__(self) -> None:
+        from opentelemetry.trace import SpanKind, Status, StatusCode
+
+        self._server, self._error = SpanKind.SERVER, Status(StatusCode.ERROR)
         self._duration = self.meter.create_histogram(
             "http.server.request.duration", unit="s", description="Duration of HTTP server requests"
         )
@@ -46,7 +49,7 @@ class Telemetry:
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         route = request.match_info.route.resource.canonical if request.match_info.route.resource else request.path
         started = time.perf_counter()
-        with self.tracer.start_as_current_span(f"{request.method} {route}", kind=SpanKind.SERVER) as span:
+        with self.tracer.start_as_current_span(f"{request.method} {route}", kind=self._server) as span:
             span.set_attribute("http.request.method", request.method)
             span.set_attribute("http.route", route)
             status = 500
@@ -60,7 +63,7 @@ class Telemetry:
             finally:
                 span.set_attribute("http.response.status_code", status)
                 if status >= 500:
-                    span.set_status(Status(StatusCode.ERROR))
+                    span.set_status(self._error)
                 self._duration.record(time.perf_counter() - started, {
                     "http.request.method": request.method, "http.route": route, "http.response.status_code": status,
                 })
@@ -76,6 +79,12 @@ def build_telemetry(settings: Settings) -> Telemetry | None:
     connection_string = settings.applicationinsights_connection_string.get_secret_value()
     if not (connection_string or settings.otlp_endpoint):
         return None
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     resource = Resource.create({
         "service.name": settings.otel_service_name,
         "service.instance.id": f"{socket.gethostname()}-{os.getpid()}",

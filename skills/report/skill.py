@@ -3,6 +3,8 @@ signed link to the full report. Anyone else's «rapport» is routed like any oth
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 import re
 from collections.abc import Callable
@@ -77,6 +79,12 @@ class ReportSkill(Skill):
         from analytics.report import build_monthly_report
 
         try:
+            # pandas, matplotlib and scikit-learn (~150 MB, seconds to import) come with analytics.monthly: loaded
+            # on the first report, in a thread so the service keeps answering, never at start-up
+            await asyncio.to_thread(importlib.import_module, "analytics.monthly")
+            from analytics.monthly import build_monthly_report, render_monthly_report, report_folder
+            from analytics.render import key_figures
+
             report = await build_monthly_report(self._analytics, self._campaigns, settings, year, month, now=now)
             folder = report_folder(settings, year, month, 1)
             files = await render_monthly_report(report, settings, folder)
