@@ -9,7 +9,9 @@ scores into calibrated probabilities.
 
 Training imports scikit-learn (about a second) and runs once per set of examples: the fitted weights
 are saved as plain arrays (``.npz``, no pickle) under a name that is the digest of the examples, and
-scoring a message needs only numpy and the same ``features`` function that training used.
+scoring a message needs only numpy and the same ``features`` function that training used. A server with
+a cache folder trains in a child interpreter (``python -m skills.router.model``), so scikit-learn and SciPy
+(~100 MB) never stay in the serving process.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
+import subprocess
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -152,6 +157,8 @@ def trained(examples: Sequence[Example], cache_dir: Path | None, regularization:
             model = IntentModel.load(path)
         except (OSError, ValueError, KeyError):
             log.warning("the cached intent model is unreadable; training again", exc_info=True)
+    if model is None and path is not None:
+        model = _trained_apart(examples, regularization, path)
     if model is None:
         model = train(examples, regularization)
         if path is not None:
@@ -161,3 +168,24 @@ def trained(examples: Sequence[Example], cache_dir: Path | None, regularization:
                 log.warning("could not cache the intent model", exc_info=True)
     _loaded[key] = model
     return model
+
+
+def _trained_apart(examples: Sequence[Example], regularization: float, path: Path) -> IntentModel | None:
+    """Trained by a child interpreter that saves the model to path; None (train here) if that fails."""
+    request = {"regularization": regularization, "examples": [[e.text, e.intent, e.language] for e in examples]}
+    root = str(Path(__file__).resolve().parents[2])  # the folder that holds the skills package
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+    try:
+        subprocess.run([sys.executable, "-m", "skills.router.model", str(path)], input=json.dumps(request),
+                       text=True, env=env, capture_output=True, check=True)
+        model = IntentModel.load(path)
+    except (OSError, ValueError, KeyError, subprocess.CalledProcessError):
+        log.warning("training the intent model in a child process failed; training here", exc_info=True)
+        return None
+    log.info("trained the intent model in a child process", extra={"examples": len(examples)})
+    return model
+
+
+if __name__ == "__main__":  # python -m skills.router.model PATH, the request as JSON on stdin (_trained_apart)
+    given = json.load(sys.stdin)
+    train([Example(*example) for example in given["examples"]], given["regularization"]).save(Path(sys.argv[1]))
