@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from core.pii import MaskedText
 from retrieval.analysis import NorwegianAnalyzer
 from retrieval.chatter import strip_chatter
 
@@ -29,7 +30,7 @@ _analyzer = NorwegianAnalyzer()
 
 class ConversationTurn(Protocol):
     role: str  # "user" | "assistant"
-    text: str
+    text: MaskedText  # the history keeps only masked text (store.history.TurnRecord)
 
 
 def search_query(question: str, history: Sequence[ConversationTurn]) -> str:

@@ -46,7 +46,7 @@ def grounded_messages(
         ).strip()
         for number, hit in enumerate(sources, start=1)
     )
-    turns = [f"{turn.role}: {as_data(mask(turn.text))}" for turn in history[-MAX_TURNS:] if turn.text.strip()]
+    turns = [f"{turn.role}: {as_data(turn.text)}" for turn in history[-MAX_TURNS:] if turn.text.strip()]
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(language=language_name, no_answer=NO_ANSWER)},
         {

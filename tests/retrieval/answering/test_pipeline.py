@@ -192,7 +192,7 @@ async def test_personal_data_in_the_question_is_masked_before_the_llm(index: Loc
     question = "Bytte passord på PC? Ring meg på 91234567 eller skriv til kari.nordmann@molde.kommune.no"
 
     answerer = Answerer(index, llm, min_score=0.0)
-    await answerer.answer(question, MOLDE, history=[Turn("user", "mitt fnr er 16119408176")])
+    await answerer.answer(question + " Fnr 16119408176.", MOLDE)  # the history comes masked from the store
 
     sent = "\n".join(message["content"] for message in llm.calls[0])
     for personal in ("91234567", "kari.nordmann@molde.kommune.no", "16119408176"):
