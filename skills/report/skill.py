@@ -73,11 +73,6 @@ class ReportSkill(Skill):
         year, month = wanted
         period = period_name(date(year, month, 1), date(year, month, 1))
         await turn.send(texts.WORKING(turn.language, period=period))
-        # pandas, scikit-learn and matplotlib are loaded when a report is first asked for, not in every bot
-        from analytics.monthly import render_monthly_report, report_folder
-        from analytics.render import key_figures
-        from analytics.report import build_monthly_report
-
         try:
             # pandas, matplotlib and scikit-learn (~150 MB, seconds to import) come with analytics.monthly: loaded
             # on the first report, in a thread so the service keeps answering, never at start-up
