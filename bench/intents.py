@@ -1,8 +1,9 @@
-"""The embedded router on the held-out set (bench/data/intents_heldout.toml), which nothing is trained
-or tuned on: accuracy overall, per intent and per language, the confusion matrix, requests that fell
+"""The embedded router on the held-out sets (bench/data/intents_heldout.toml, intents_heldout2.toml), which
+nothing is trained or tuned on: accuracy overall, per intent and per language, the confusion matrix, requests that fell
 through to knowledge, how often it asked instead of guessing, and routing time per message.
 
-    .venv/bin/python bench/intents.py            # the held-out set
+    .venv/bin/python bench/intents.py            # both held-out sets, one after the other
+    .venv/bin/python bench/intents.py --set heldout2
     .venv/bin/python bench/intents.py --cv 5     # cross-validation on the training examples (for tuning)
 """
 
@@ -22,12 +23,12 @@ from bench.common import percentile  # noqa: E402
 from skills.intents import KNOWLEDGE, LANGUAGES, Example, IntentSpec, discover, parse_examples  # noqa: E402
 from skills.router.embedded import EmbeddedRouter  # noqa: E402
 
-HELD_OUT = ROOT / "bench" / "data" / "intents_heldout.toml"
+HELD_OUT = {name: ROOT / "bench" / "data" / f"intents_{name}.toml" for name in ("heldout", "heldout2")}
 
 
-def held_out() -> list[Example]:
-    data = tomllib.loads(HELD_OUT.read_text(encoding="utf-8"))
-    return [example for intent, table in data.items() for example in parse_examples(table, intent, str(HELD_OUT))]
+def held_out(path: Path) -> list[Example]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [example for intent, table in data.items() for example in parse_examples(table, intent, str(path))]
 
 
 def evaluate(router: EmbeddedRouter, examples: list[Example]) -> list[tuple[Example, str, bool, bool, float]]:
@@ -95,6 +96,7 @@ def cross_validate(specs: tuple[IntentSpec, ...], folds: int) -> list[tuple[Exam
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv", type=int, default=0, help="cross-validate on the training examples instead")
+    parser.add_argument("--set", choices=[*HELD_OUT, "both"], default="both", help="which held-out set")
     parser.add_argument("--errors", action="store_true", help="list every misrouted message")
     args = parser.parse_args()
     specs = discover(ROOT / "skills")
@@ -103,8 +105,11 @@ def main() -> None:
         print(f"cross-validation on the training examples ({args.cv} folds)")
         report(cross_validate(specs, args.cv), intents, args.errors)
         return
-    print(f"held-out set {HELD_OUT.relative_to(ROOT)}; trained on {sum(len(s.examples) for s in specs)} examples")
-    report(evaluate(EmbeddedRouter(specs), held_out()), intents, args.errors)
+    router = EmbeddedRouter(specs)
+    for name, path in HELD_OUT.items():
+        if args.set in (name, "both"):
+            print(f"held-out set {path.relative_to(ROOT)}; trained on {sum(len(s.examples) for s in specs)} examples")
+            report(evaluate(router, held_out(path)), intents, args.errors)
 
 
 if __name__ == "__main__":
