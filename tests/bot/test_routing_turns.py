@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.cards import validate_card
+from core.language import Language, detect_language
 from tests.harness import KARI, cards_of, text_of
 from tests.skills.routing import declared_intents
 
@@ -44,14 +45,16 @@ async def test_outside_a_dialog_there_is_nothing_to_cancel(harness):
 
 
 # Two-word messages that sit between two intents; which of them the trained router is unsure of
-# depends on the examples, so the test takes the first it is unsure of.
+# depends on the examples, so the test takes the first it is unsure of that reads as bokmål.
 TORN = ["laptop sak", "pc sak", "sak laptop", "kundeservice status", "kundeservice saken", "hjelp ticket", "skjerm ticket",
-        "status kundeservice", "takk sak", "person printer", "hjelp laptop"]
+        "status kundeservice", "takk sak", "person printer", "hjelp laptop", "meny status", "bestill kundeservice",
+        "person passord", "hei skjerm", "meny pc"]
 
 
 async def test_an_unsure_message_gets_buttons_and_a_click_routes_the_original_message(harness):
     registry = harness.runtime.skills.registry
-    text, unsure = next((text, c) for text in TORN if (c := registry.router.classify_now(text)).ambiguous)
+    text, unsure = next((text, c) for text in TORN
+                        if detect_language(text) == Language.BOKMAAL and (c := registry.router.classify_now(text)).ambiguous)
     [asked] = await harness.channel.say(KARI, text)
     [card] = cards_of(asked)
     validate_card(card)
