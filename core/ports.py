@@ -6,7 +6,7 @@ constructor (skills/catalog.py, from the adapters the composition root app.py bu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -114,7 +114,12 @@ class TicketDeskError(Exception):
 
 
 class TicketDesk(Protocol):
-    async def create_ticket(self, draft: TicketDraft) -> TicketSummary: ...
+    async def create_ticket(
+        self, draft: TicketDraft, *, sending: Callable[[], Awaitable[None]] | None = None
+    ) -> TicketSummary:
+        """Create it once per idempotency key. ``sending`` is awaited just before a create request leaves:
+        from then on the ticket may be stored without an answer (a desk that creates atomically never calls it)."""
+        ...
 
     async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
         """The ticket created with this key, if the desk has one."""

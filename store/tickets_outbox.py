@@ -167,20 +167,25 @@ class OutboxRepository:
                 await self.leases.release(lease_name(key))
         return claimed
 
-    async def begin_attempt(self, key: str, now: float, doubt_until: float) -> tuple[int, float]:
-        """Count an attempt as it starts (a kill -9 mid-create is counted too): the attempts before it,
-        and until when an earlier create may still land. Until an answer says otherwise (``settled``),
-        this attempt's create may land until ``doubt_until``."""
+    async def begin_attempt(self, key: str, now: float) -> float:
+        """Count an attempt as it starts (a kill -9 mid-create is counted too); until when an earlier
+        create that got no answer may still land (0: none is on its way)."""
         before = await self._db.fetch_one(
-            f"SELECT attempts, in_doubt_until FROM ticket_outbox WHERE {_MINE}", *self._mine(key)
+            f"SELECT in_doubt_until FROM ticket_outbox WHERE {_MINE}", *self._mine(key)
         )
         if before is None:
-            return 0, 0.0
+            return 0.0
         await self._db.execute(
-            "UPDATE ticket_outbox SET attempts = attempts + 1, updated_at = ?, in_doubt_until = ? "
-            f"WHERE {_MINE}", now, max(doubt_until, before["in_doubt_until"]), *self._mine(key),
+            f"UPDATE ticket_outbox SET attempts = attempts + 1, updated_at = ? WHERE {_MINE}", now, *self._mine(key)
         )
-        return int(before["attempts"]), float(before["in_doubt_until"])
+        return float(before["in_doubt_until"])
+
+    async def sending(self, key: str, doubt_until: float) -> None:
+        """A create request is leaving: until an answer comes, the ticket may land until ``doubt_until``."""
+        await self._db.execute(
+            "UPDATE ticket_outbox SET in_doubt_until = CASE WHEN in_doubt_until > ? THEN in_doubt_until ELSE ? END "
+            f"WHERE {_MINE}", doubt_until, doubt_until, *self._mine(key),
+        )
 
     # --- outcomes (by the lease holder) -----------------------------------------------------
     async def created(self, key: str, ticket: TicketSummary, notify: bool, now: float) -> bool:

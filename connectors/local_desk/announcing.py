@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +43,9 @@ class AnnouncingLocalDesk:
         self._retry_seconds = retry_seconds
         self._posts: set[asyncio.Task[None]] = set()
 
-    async def create_ticket(self, draft: TicketDraft) -> TicketSummary:
+    async def create_ticket(
+        self, draft: TicketDraft, *, sending: Callable[[], Awaitable[None]] | None = None
+    ) -> TicketSummary:
         ticket = await self.local.create_ticket(draft)
         if self._channel_id:  # posted beside the click, not in its way; the job retries what fails
             task = asyncio.ensure_future(self.announce(ticket.id))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -78,7 +78,10 @@ class LocalTicketDesk:
         self._clock = clock
 
     # --- TicketDesk -----------------------------------------------------------------------
-    async def create_ticket(self, draft: TicketDraft) -> TicketSummary:
+    async def create_ticket(
+        self, draft: TicketDraft, *, sending: Callable[[], Awaitable[None]] | None = None
+    ) -> TicketSummary:
+        """One transaction: created or not, never half (so ``sending`` is not needed)."""
         async with self._db.transaction() as tx:
             row = await tx.fetch_one("SELECT * FROM ticket_local WHERE idempotency_key = ?", draft.idempotency_key)
             if row is None:

@@ -102,7 +102,9 @@ class PureserviceTicketDesk:
         )
 
     # --- TicketDesk -----------------------------------------------------------------------
-    async def create_ticket(self, draft: TicketDraft) -> TicketSummary:
+    async def create_ticket(
+        self, draft: TicketDraft, *, sending: Callable[[], Awaitable[None]] | None = None
+    ) -> TicketSummary:
         """Create the ticket once, whatever happens: retried here a little, then by the caller's outbox.
 
         The POST is waited for up to ``create_timeout`` (a slow create may still be stored); after no
@@ -122,7 +124,7 @@ class PureserviceTicketDesk:
             )
             async for attempt in retrying:
                 with attempt:
-                    return await self._create_once(draft)
+                    return await self._create_once(draft, sending)
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def find_ticket(self, idempotency_key: str) -> TicketSummary | None:
@@ -257,10 +259,13 @@ class PureserviceTicketDesk:
                 yield self._resolved(ticket, page)
 
     # --- creating -------------------------------------------------------------------------
-    async def _create_once(self, draft: TicketDraft) -> TicketSummary:
+    async def _create_once(self, draft: TicketDraft, sending: Callable[[], Awaitable[None]] | None) -> TicketSummary:
         ticket = await self._ticket_with_reference(draft.idempotency_key)
         if ticket is None:
-            ticket = await self._client.create("ticket", await self._new_ticket(draft), timeout=self._create_timeout)
+            record = await self._new_ticket(draft)
+            if sending is not None:
+                await sending()
+            ticket = await self._client.create("ticket", record, timeout=self._create_timeout)
             log.info("pureservice created ticket %s (number %s)", ticket["id"], ticket.get("requestNumber"))
         else:
             log.info(

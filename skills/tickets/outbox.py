@@ -8,8 +8,9 @@ stays in the outbox (state ``failed``, with the reason) and is tried again on a 
 
 One ticket per idempotency key: the outbox row is unique per key; the process that sends it holds the
 row's lease (store/leases.py) for the whole attempt, renewed by heartbeats, so no one retries a create
-that may still be in flight; and an attempt after an earlier one (which may have reached the desk
-without an answer) looks for the key, waits a little and looks again before it creates
+that may still be in flight; an attempt after a create that got no answer (timeout, broken connection,
+a process stopped or killed meanwhile: ``in_doubt_until``) looks for the key until that create could
+have landed, waits a little and looks again before it creates; and every create looks first
 (Pureservice's ``customerReference``, the local desk's unique column).
 """
 
@@ -230,18 +231,20 @@ class TicketOutbox:
     async def _attempt(self, key: str, draft: TicketDraft, waiter: _Waiter) -> _Outcome:
         """One attempt, holding the row's lease (taken by the caller) from start to end."""
         try:
-            now = self._now()
-            earlier, doubt_until = await self._repo.begin_attempt(key, now, now + self._attempt_timeout)
-            return await self._try(key, draft, waiter, earlier, doubt_until if earlier else 0.0)
+            doubt_until = await self._repo.begin_attempt(key, self._now())
+            return await self._try(key, draft, waiter, doubt_until)
         finally:
             await asyncio.shield(self._leases.release(lease_name(key)))
 
-    async def _try(self, key: str, draft: TicketDraft, waiter: _Waiter, earlier: int, doubt_until: float) -> _Outcome:
-        creating = False  # errors while looking for an earlier create say nothing about that create
+    async def _try(self, key: str, draft: TicketDraft, waiter: _Waiter, doubt_until: float) -> _Outcome:
+        creating = False  # errors while looking for an unanswered create say nothing about it
         try:
-            ticket = await self._earlier_ticket(draft, doubt_until) if earlier else None
+            ticket = await self._earlier_ticket(draft, doubt_until) if doubt_until else None
             creating = True
-            ticket = ticket or await asyncio.wait_for(self._desk.create_ticket(draft), self._attempt_timeout)
+            ticket = ticket or await asyncio.wait_for(
+                self._desk.create_ticket(draft, sending=lambda: self._repo.sending(key, self._now() + self._attempt_timeout)),
+                self._attempt_timeout,
+            )
         except TicketDeskError as error:
             if error.retryable:
                 await self._retry_later(key, error, getattr(error, "retry_after", None),
@@ -261,9 +264,10 @@ class TicketOutbox:
         return _Outcome(ticket=ticket)
 
     async def _earlier_ticket(self, draft: TicketDraft, doubt_until: float) -> TicketSummary | None:
-        """After an earlier attempt, which may have reached the desk without an answer or been cut off
-        with its process: look for the key until that create can no longer land (``doubt_until``; now,
-        when it was answered), then wait a little - ``create_ticket`` looks once more before it creates."""
+        """An earlier create was sent and got no answer (a timeout, a broken connection, its process
+        stopped or died): look for the key until that create can no longer land (``doubt_until``), then
+        wait a little - ``create_ticket`` looks once more before it creates. (After an answer, the
+        search in ``create_ticket`` is enough.)"""
         pause = self._recheck_delay
         while True:
             found = await self._desk.find_ticket(draft.idempotency_key)
@@ -319,18 +323,21 @@ class TicketOutbox:
             if (free := self._concurrency - len(running)) > 0:
                 entries = await self._repo.claim_due(self._now(), free)
                 running |= {self._spawn(self._send_queued(entry)) for entry in entries}
+            await self._notify_due()  # a number is told as soon as it exists, not after the whole round
             if not running:
                 break
             _, running = await asyncio.wait(running, timeout=self._interval, return_when=asyncio.FIRST_COMPLETED)
+        if self._now() - self._last_prune > PRUNE_EVERY_SECONDS:
+            self._last_prune = self._now()
+            await self._repo.prune(self._now() - KEEP_CREATED_SECONDS)
+            await self._repo.forget_filed_for(self._now() - KEEP_FILED_FOR_SECONDS)
+
+    async def _notify_due(self) -> None:
         for entry in await self._repo.claim_notifications(self._now(), self._concurrency * 5):
             try:
                 await self._notify(entry)
             finally:
                 await self._leases.release(lease_name(entry.key))
-        if self._now() - self._last_prune > PRUNE_EVERY_SECONDS:
-            self._last_prune = self._now()
-            await self._repo.prune(self._now() - KEEP_CREATED_SECONDS)
-            await self._repo.forget_filed_for(self._now() - KEEP_FILED_FOR_SECONDS)
 
     async def _send_queued(self, entry: OutboxEntry) -> None:
         try:
