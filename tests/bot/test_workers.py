@@ -94,7 +94,7 @@ async def test_a_clean_shutdown_hands_the_job_to_the_other_process_at_once(keepe
     await until(lambda: job.running == {"first"}, "the first process runs the job")
     running_second = asyncio.create_task(run_exclusively(second, "pc:followups", job.for_process("second"), metrics.jobs_running))
     await _stop(running_first)  # SIGTERM: the runner stops the job and hands its lease back
-    assert await first.holder("job:pc:followups") is None
+    assert await first.holder("job:pc:followups") != first.owner  # handed back (the second may hold it already)
     await until(lambda: job.running == {"second"}, "the second process took the job over")
     assert job.ran == ["first", "second"]
     await _stop(running_second)
