@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from core.pii import MaskedText
+
 
 class Outcome(StrEnum):
     ANSWERED = "answered"  # a confident answer with sources
@@ -60,8 +62,8 @@ class Note:
     sources: tuple[str, ...] = ()
     category: str = ""  # ticket or handoff category code
     seconds: float | None = None
-    question: str = ""  # abstained / thumbed down: kept masked for content gaps, never in the event
-    comment: str = ""  # a feedback comment: kept masked, never in the event
+    question: MaskedText = MaskedText("")  # abstained / thumbed down: for content gaps, never in the event
+    comment: MaskedText = MaskedText("")  # a feedback comment, never in the event
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, TextKind
 from analytics.retention import purge_job
 from core.lifecycle import Lifecycle
-from core.pii import mask
+from core.pii import MaskedText
 from core.settings import Settings
 from store.analytics import AnalyticsRepository
 
@@ -46,7 +46,7 @@ class EventRecorder:
         self._max_pending = max_pending
         self._on_event = on_event
         self._events: list[Event] = []
-        self._texts: list[tuple[float, str, str, str, str]] = []  # unmasked until written
+        self._texts: list[tuple[float, str, str, str, MaskedText]] = []  # masked where the text entered
         self._lock = asyncio.Lock()
         self._timer: asyncio.TimerHandle | None = None
         self._writes: set[asyncio.Task[None]] = set()
@@ -97,7 +97,7 @@ class EventRecorder:
             self._events, self._texts = [], []
             if not events and not raw_texts:
                 return 0
-            texts = [QuestionText(at, key, municipality, kind, mask(text)[:TEXT_CHARS])
+            texts = [QuestionText(at, key, municipality, kind, text[:TEXT_CHARS])
                      for at, key, municipality, kind, text in raw_texts]
             try:
                 await self._repository.add(events, texts)

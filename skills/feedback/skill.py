@@ -40,13 +40,13 @@ class FeedbackSkill(Skill):
         await turn.send(ASK(turn.language))
 
     async def on_dialog(self, turn: Turn) -> None:
-        comment = turn.incoming.text.strip()
+        comment = MaskedText(turn.incoming.masked.strip())
         if not comment:
             await turn.send(EMPTY(turn.language))
             return
         await self._feedback.add(
             FeedbackEntry(user_id=turn.user.id, conversation_id=turn.conversation_id, kind="general",
-                          comment=MaskedText(turn.incoming.masked.strip()))
+                          comment=comment)
         )
         turn.note(Outcome.COMMENT, comment=comment)
         await turn.release()

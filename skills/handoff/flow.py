@@ -473,10 +473,11 @@ class HandoffFlow:
         handoff = await self._repository.get(handoff_id)
         if handoff is None or handoff.user_id != turn.user.id or rating not in (1, -1):
             return ActionResult(message=texts.UNKNOWN_REQUEST(turn.language))
-        turn.note(Outcome.FEEDBACK_UP if rating == 1 else Outcome.FEEDBACK_DOWN, comment=comment)
+        masked = mask(comment)  # from the card: text entering here
+        turn.note(Outcome.FEEDBACK_UP if rating == 1 else Outcome.FEEDBACK_DOWN, comment=masked)
         await self._feedback.add(FeedbackEntry(
             id=f"handoff:{handoff.id}", user_id=handoff.user_id, conversation_id=handoff.user_conversation_id,
-            kind="handoff", rating=rating, question=handoff.summary, comment=MaskedText(mask(comment)[:2000]),
+            kind="handoff", rating=rating, question=handoff.summary, comment=MaskedText(masked[:2000]),
         ))
         return ActionResult(card=thanks_card(Language(handoff.language), self._closing_lines(handoff), rating))
 

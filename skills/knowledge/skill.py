@@ -103,7 +103,7 @@ class KnowledgeSkill(Skill):
         )
 
     async def _send_unsure(self, turn: Turn, question: str, answer: Answer) -> None:
-        turn.note(Outcome.ABSTAINED, question=question)
+        turn.note(Outcome.ABSTAINED, question=turn.incoming.masked)
         body = [cards.paragraph(texts.NOT_SURE(turn.language))]
         if answer.text:
             body.append(cards.paragraph(texts.CLOSEST(turn.language), subtle=True))
