@@ -152,6 +152,18 @@ async def told_at(connector: LocalConnector, users: list[LocalUser], since: floa
     return told
 
 
+async def drafts(
+    channel: LocalChannel, connector: LocalConnector, users: list[LocalUser], problem: str
+) -> tuple[list[dict], set[str]]:
+    """Each user asks for a ticket ("lag en sak: <problem>"); their draft cards and the tickets' keys."""
+    for user in users:
+        channel.join(user)
+    cards = [await draft_card(channel, connector, user, "lag en sak: " + problem.format(n=n))
+             for n, user in enumerate(users)]
+    keys = {"rakel:" + next(a for a in c["actions"] if a.get("verb") == "tickets.send")["data"]["request"] for c in cards}
+    return cards, keys
+
+
 def doubled_and_lost(fake: FakePureservice, keys: set[str]) -> tuple[int, int, int]:
     made = [t.get("customerReference", "") for t in fake.tickets if t.get("customerReference", "") in keys]
     return len(set(made)), len(made) - len(set(made)), len(keys - set(made))
@@ -176,12 +188,7 @@ async def slow_creates(args: argparse.Namespace) -> None:
             await bot.start()
             session = aiohttp.ClientSession()
             channel = LocalChannel(f"http://127.0.0.1:{bot.port}/api/messages", connector, service_url, session)
-            for user in users:
-                channel.join(user)
-            cards = [await draft_card(channel, connector, user, f"lag en sak: Outlook henger, tilfelle {n}")
-                     for n, user in enumerate(users)]
-            keys = {"rakel:" + next(a for a in c["actions"] if a.get("verb") == "tickets.send")["data"]["request"]
-                    for c in cards}
+            cards, keys = await drafts(channel, connector, users, "Outlook henger, tilfelle {n}")
             for delay in delays:
                 fake.slow_next(delay, method="POST", path="/ticket/")
             clicked = time.monotonic()
@@ -225,12 +232,7 @@ async def kill_with_queue(args: argparse.Namespace) -> None:
             await bot.start()
             session = aiohttp.ClientSession()
             channel = LocalChannel(f"http://127.0.0.1:{port}/api/messages", connector, service_url, session)
-            for user in users:
-                channel.join(user)
-            cards = [await draft_card(channel, connector, user, f"lag en sak: Skriveren på kontor {n} er død")
-                     for n, user in enumerate(users)]
-            keys = {"rakel:" + next(a for a in c["actions"] if a.get("verb") == "tickets.send")["data"]["request"]
-                    for c in cards}
+            cards, keys = await drafts(channel, connector, users, "Skriveren på kontor {n} er død")
             fake.failure_rate, fake.failure_statuses = 1.0, (503,)  # every request refused: nothing is created
             answers = await asyncio.gather(*(press_send(channel, user, card) for user, card in zip(users, cards, strict=True)))
             await asyncio.sleep(3)  # the worker retries the queue a few times
