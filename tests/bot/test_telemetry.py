@@ -25,6 +25,7 @@ async def test_turns_are_exported_as_spans_and_metrics_over_otlp(tmp_path):
 async def test_turns_are_exported_to_application_insights(tmp_path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL", "true")  # no calls home from the exporter
     monkeypatch.setenv("APPLICATIONINSIGHTS_CONTROLPLANE_DISABLED", "true")
+    monkeypatch.setenv("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true")
     async with FakeAppInsights() as insights:
         harness = await start_harness(make_settings(tmp_path, applicationinsights_connection_string=insights.connection_string))
         await harness.channel.say(KARI, "hjelp")
