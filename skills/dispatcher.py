@@ -133,7 +133,7 @@ class Dispatcher:
             turn.skill_name, turn.intent = commanded.name, f"command:{word.lower()}"
             if await commanded.on_command(turn, argument.strip()):
                 return f"command:{commanded.name}"
-        classification = await self._router.classify(text, turn.language)
+        classification = await self._router.classify(turn.incoming.masked.strip(), turn.language)
         if options := self._options(classification):
             turn.intent = str(classification.intent)
             turn.note(Outcome.CLARIFIED)

@@ -2,8 +2,8 @@
 
 Sources, the question and earlier turns go into delimited data blocks; the system prompt says that
 nothing inside them is an instruction. A tag in the data that would close or open such a block is
-defused, so a page cannot end the <sources> block early and speak as the prompt. Personal data in
-the question and the turns is masked before any of it leaves the process.
+defused, so a page cannot end the <sources> block early and speak as the prompt. The question and
+the turns arrive masked (``MaskedText``: the pipeline's mask step and the stored history).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.language import Language
 from core.messages import Citation
-from core.pii import mask
+from core.pii import MaskedText
 from retrieval.answering.cite import citation, source_title, source_url
 from retrieval.answering.followup import ConversationTurn
 from retrieval.answering.texts import LANGUAGE_NAMES
@@ -34,7 +34,7 @@ _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
 def grounded_messages(
-    question: str, history: Sequence[ConversationTurn], sources: list[SearchHit], language: Language
+    question: MaskedText, history: Sequence[ConversationTurn], sources: list[SearchHit], language: Language
 ) -> list[dict[str, str]]:
     language_name = LANGUAGE_NAMES(language)
     numbered = "\n\n".join(
@@ -54,7 +54,7 @@ def grounded_messages(
             "content": QUESTION_PROMPT.format(
                 conversation="\n".join(turns) or NO_TURNS,
                 sources=numbered,
-                question=as_data(mask(question)),
+                question=as_data(question),
                 language=language_name,
             ),
         },

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from core.language import Language
 from core.messages import Citation
-from core.pii import mask
+from core.pii import MaskedText, mask
 from core.ports import Llm, LlmError
 from core.settings import DEFAULT_LINK_DOMAINS
 from retrieval.answering.extractive import extractive_answer
@@ -73,11 +73,14 @@ class Answerer:
         language: Language = Language.BOKMAAL,
         history: Sequence[ConversationTurn] = (),
     ) -> Answer:
-        hits = await self.search(mask(rewrite(question, history)), scope)  # mask: core.pii
+        # the mask step (core.pii), after the rewrite that reads sign-offs and names: what leaves this
+        # method for the index or the LLM is MaskedText
+        hits = await self.search(mask(rewrite(question, history)), scope)
         extracted = self.extract(hits, language)
         if self.llm is None or not extracted.confident:
             return self.marked(extracted, language)
-        return self.marked(await self.ground(self.llm, question, history, hits, language, extracted), language)
+        grounded = await self.ground(self.llm, mask(question), history, hits, language, extracted)
+        return self.marked(grounded, language)
 
     # --- the steps -------------------------------------------------------------------------------
     async def search(self, query: str, scope: AudienceScope) -> list[SearchHit]:
@@ -97,7 +100,7 @@ class Answerer:
     async def ground(
         self,
         llm: Llm,
-        question: str,
+        question: MaskedText,
         history: Sequence[ConversationTurn],
         hits: list[SearchHit],
         language: Language,

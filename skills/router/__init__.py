@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.language import Language
+from core.pii import MaskedText
 
 
 @dataclass(frozen=True)
@@ -16,4 +17,5 @@ class Classification:
 
 
 class Router(Protocol):
-    async def classify(self, text: str, language: Language) -> Classification: ...
+    async def classify(self, text: MaskedText, language: Language) -> Classification:
+        """The intent of a message, given masked (an LLM router sends it out of the process)."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.language import Language
-from core.pii import mask
+from core.pii import MaskedText
 from core.ports import Llm
 from skills.intents import LANGUAGES, IntentSpec, canonical
 from skills.router import Classification
@@ -71,11 +71,11 @@ class LlmRouter:
         self._tool = route_tool(intents)
         self._prompt = system_prompt(intents)
 
-    async def classify(self, text: str, language: Language) -> Classification:
+    async def classify(self, text: MaskedText, language: Language) -> Classification:
         try:
             reply = await asyncio.wait_for(
                 self._llm.chat(
-                    [{"role": "system", "content": self._prompt}, {"role": "user", "content": mask(text)}],
+                    [{"role": "system", "content": self._prompt}, {"role": "user", "content": text}],
                     tools=[self._tool],
                     tool_choice={"type": "function", "function": {"name": "route"}},
                     max_tokens=50,
