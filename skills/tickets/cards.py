@@ -5,10 +5,9 @@ still be sent has a "Send" button."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from connectors.local_desk.repository import LocalTicket
 from core import cards
 from core.cards import Card
 from core.language import Language
@@ -160,7 +159,31 @@ def my_tickets_card(
 
 
 # --- Kundeservice's channel (local desk) ------------------------------------------------------------
-def channel_card(ticket: LocalTicket) -> Card:
+class ChannelTicket(Protocol):
+    """What the channel post shows of a ticket; the local desk's ticket has these fields, and the skill
+    needs no import from the connector to draw it."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def requester_email(self) -> str: ...
+    @property
+    def requester_name(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def attachment_names(self) -> tuple[str, ...]: ...
+
+
+def channel_card(ticket: ChannelTicket) -> Card:
     names = texts.CHANNEL_FACTS
     category = texts.CATEGORY_NAMES[ticket.category](Language.BOKMAAL) if ticket.category in CATEGORIES else "–"
     pairs = [
