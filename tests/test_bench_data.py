@@ -1,0 +1,50 @@
+"""The held-out knowledge sets hold together as data: bench/data/check_heldout.py finds no error in them,
+and it does find a must_mention that is not in the expected page or an expected id that does not exist."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
+spec = importlib.util.spec_from_file_location("check_heldout", DATA / "check_heldout.py")
+assert spec and spec.loader
+check_heldout = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(check_heldout)
+
+
+@pytest.mark.parametrize("name", ["heldout", "heldout3"])
+def test_the_set_has_no_data_errors(name: str) -> None:
+    assert check_heldout.check(DATA / name) == []
+
+
+def test_heldout3_is_the_size_it_should_be() -> None:
+    text = (DATA / "heldout3" / "questions.jsonl").read_text(encoding="utf-8")
+    questions = [json.loads(line) for line in text.splitlines()]
+    pages = list((DATA / "heldout3" / "corpus").rglob("*.md"))
+    tickets = json.loads((DATA / "heldout3" / "pureservice" / "tickets.json").read_text(encoding="utf-8"))["tickets"]
+    assert len(pages) >= 45 and len(tickets) >= 22 and len(questions) >= 160
+    assert sum(q["kind"] == "ticket" for q in questions) >= 22
+    assert sum(not q["expected"] for q in questions) >= 32
+    assert sum(q["kind"] == "wrong_municipality" for q in questions) >= 5
+    assert {q["municipality"] for q in questions if q["kind"] == "municipality"} == check_heldout.MUNICIPALITIES
+
+
+def test_a_broken_set_is_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "heldout3"
+    shutil.copytree(DATA / "heldout3", broken)
+    lines = (broken / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    first["must_mention"] = ["a string no page has"]
+    second["expected"] = ["no-such-page"]
+    rewritten = [json.dumps(first), json.dumps(second), *lines[2:]]
+    (broken / "questions.jsonl").write_text("\n".join(rewritten), encoding="utf-8")
+
+    errors = check_heldout.check(broken)
+
+    assert any("'a string no page has' not found" in error for error in errors)
+    assert any("'no-such-page' does not exist" in error for error in errors)
