@@ -9,6 +9,10 @@ the vocabulary grows and no word list has to be complete:
 - a query word is widened to indexed compounds that contain it ("passord" -> "passordbytte");
 - a word in a synonym group also searches the others (English and nynorsk -> bokmål), and a phrase
   of the synonym lexicon stands for its group ("husker ikke" -> "glemt", "out of office");
+- an English or nynorsk word or phrase of the glossaries (``lexicon/english.txt``,
+  ``lexicon/nynorsk.txt``) also searches its bokmål translations, in one direction only: "survey"
+  finds "undersøkelse", "meeting room" finds "møterom", "attende" finds "tilbake"; an English word is
+  looked up in its regular forms too ("emails", "deleted", "printing");
 - an unknown word is matched to an indexed word without an ending Snowball left on ("pcen"), within
   one or two edits (typos), or with two letters swapped ("vnp"); a word nothing matches stays unknown,
   which the evidence of a hit counts against it (see ``retrieval.scoring``).
@@ -51,6 +55,10 @@ SHORT_WORD_ENDINGS = ("ene", "en", "et", "er", "a", "e", "n")
 UNKNOWN_WORD_ENDINGS = ("ende", *SHORT_WORD_ENDINGS, "s")  # "stående", "pcen", "fraværs"
 INFLECTION_WEIGHT = 0.9  # an unknown word that is a known one with an ending Snowball left on
 INFLECTION_AFTER_HYPHEN = frozenset("a e en et er ene ane ar ens ets s".split())
+GLOSSARIES = ("english.txt", "nynorsk.txt")
+# Regular English endings tried when a word is not in the glossary as written: (ending, replacement)
+ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+MIN_LEMMA_CHARS = 3
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
@@ -146,7 +154,9 @@ class NorwegianAnalyzer:
         self._lock = threading.Lock()
         self._stems: dict[str, str] = {}
         self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
-        self._synonyms, self._phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
+        self._synonyms, synonym_phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
+        self._glossary, glossary_phrases = self._load_glossaries([LEXICON_DIR / name for name in GLOSSARIES])
+        self._phrases = sorted([*synonym_phrases, *glossary_phrases], key=lambda item: len(item[0]), reverse=True)
         self._parts = frozenset(self.stem(word) for word in _read_words(LEXICON_DIR / "compound_parts.txt"))
 
     # --- words and stems ---------------------------------------------------------------------
@@ -203,9 +213,16 @@ class NorwegianAnalyzer:
         return [self._group(word, vocabulary) for word in self.query_words(text)]
 
     def _group(self, word: str, vocabulary: Vocabulary) -> QueryGroup:
+        translations = self.translations(word)
+        if " " in word:  # a phrase of a glossary: its translations alone
+            terms = dict.fromkeys(translations, SYNONYM_WEIGHT)
+            for term in translations:
+                for compound in self._compounds_containing(term, term, vocabulary):
+                    terms.setdefault(compound, COMPOUND_WEIGHT * SYNONYM_WEIGHT)
+            return QueryGroup(word, terms)
         stem = self.stem(word)
         terms = {stem: 1.0}
-        for synonym in self._synonyms.get(stem, ()):
+        for synonym in (*self._synonyms.get(stem, ()), *translations):
             terms.setdefault(synonym, SYNONYM_WEIGHT)
         if stem in vocabulary or not any(term in vocabulary for term in terms):
             for part in self._split(word, stem, vocabulary):
@@ -219,6 +236,17 @@ class NorwegianAnalyzer:
             for match, weight in self._correction(word, stem, vocabulary):
                 terms.setdefault(match, weight)
         return QueryGroup(word, terms)
+
+    def translations(self, word: str) -> tuple[str, ...]:
+        """The bokmål stems a glossary gives for an English or nynorsk word or phrase, tried as written
+        and then without a regular English ending ("emails" -> "email", "deleted" -> "delete")."""
+        if found := self._glossary.get(word):
+            return found
+        for ending, replacement in ENGLISH_ENDINGS:
+            lemma = word[: -len(ending)] + replacement
+            if word.endswith(ending) and len(lemma) >= MIN_LEMMA_CHARS and (found := self._glossary.get(lemma)):
+                return found
+        return ()
 
     def _correction(self, word: str, stem: str, vocabulary: Vocabulary) -> list[tuple[str, float]]:
         """Indexed terms an unknown word may stand for, tried in order until one kind matches:
@@ -314,6 +342,30 @@ class NorwegianAnalyzer:
                 synonyms.setdefault(term, set()).update(group - {term})
         ordered = sorted(phrases.items(), key=lambda item: len(item[0]), reverse=True)
         return {term: tuple(sorted(others)) for term, others in synonyms.items()}, ordered
+
+
+    def _load_glossaries(self, paths: list[Path]) -> tuple[dict[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
+        """Translations by word or phrase (a phrase keyed by its words joined with spaces), and the
+        phrases as ``_load_synonyms`` gives them: replaced in a question by that key."""
+        glossary: dict[str, dict[str, None]] = {}
+        phrases: list[tuple[tuple[str, ...], str]] = []
+        for path in paths:
+            for line in _read_lines(path):
+                source, _, target = line.partition("=")
+                stems: list[str] = []
+                for word in target.split(","):
+                    if len(terms := self.index_terms(word)) != 1:
+                        raise ValueError(f"{path.name}: {word.strip()!r} is not one word ({line!r})")
+                    stems.append(terms[0])
+                for entry in source.split(","):
+                    tokens = tuple(self.tokens(entry))
+                    if not tokens:
+                        continue
+                    key = " ".join(tokens)
+                    glossary.setdefault(key, {}).update(dict.fromkeys(stems))
+                    if len(tokens) > 1:
+                        phrases.append((tokens, key))
+        return {key: tuple(stems) for key, stems in glossary.items()}, phrases
 
 
 def _normalise(text: str) -> str:

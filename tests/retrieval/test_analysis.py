@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,35 @@ def test_expansions_do_not_depend_on_the_order_of_a_set(analyzer: NorwegianAnaly
     compounds = [term for term, weight in group.terms.items() if weight == COMPOUND_WEIGHT]
     # nine equally frequent compounds, eight taken: always the same eight, in a fixed order
     assert compounds == sorted(analyzer.stem(word) for word in words)[:MAX_COMPOUND_EXPANSIONS]
+
+
+def test_english_words_of_the_glossary_search_their_bokmaal_translations(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(
+        analyzer, "Lage en undersøkelse i Forms", "Hurtigtaster i Windows", "Booke møterom", "Slettet epost"
+    )
+
+    assert analyzer.stem("undersøkelse") in terms_for(analyzer, "How do I make a survey?", vocabulary)
+    assert analyzer.stem("hurtigtaster") in terms_for(analyzer, "keyboard shortcuts", vocabulary)
+    # regular English forms find the entry: "emails", "deleted"
+    assert analyzer.translations("emails") == analyzer.translations("email") != ()
+    assert analyzer.stem("slettet") in terms_for(analyzer, "I deleted an email", vocabulary)
+    # a phrase of the glossary is one query word: "meeting room" is "møterom", not a meeting and a room
+    assert analyzer.query_words("book a meeting room") == ["book", "meeting room"]
+    assert analyzer.stem("møterom") in terms_for(analyzer, "book a meeting room", vocabulary)
+
+
+def test_the_glossary_reads_one_way_and_knows_nynorsk(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Få tilbake en slettet fil", "Endre navn på mappa")
+
+    # a bokmål word is not widened to English: the glossary only translates into bokmål
+    assert analyzer.translations("undersøkelse") == ()
+    assert analyzer.translations("skjerm") == ()
+    assert analyzer.stem("tilbake") in terms_for(analyzer, "korleis får eg fila attende?", vocabulary)
+    assert analyzer.stem("navn") in terms_for(analyzer, "endre namn", vocabulary)
+
+
+def test_a_glossary_translation_must_be_one_word(tmp_path: Path, analyzer: NorwegianAnalyzer) -> None:
+    glossary = tmp_path / "glossary.txt"
+    glossary.write_text("share screen = dele skjerm\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not one word"):
+        analyzer._load_glossaries([glossary])
