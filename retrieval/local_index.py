@@ -14,7 +14,8 @@ informative terms (very common terms are left out of this step when their docume
 lexical and the cosine ranking of the lexical candidates; ``SearchHit.score`` stays lexical. Every hit
 carries its ``evidence`` (how much of the question it covers), which the answerer judges. A resolved
 ticket's evidence counts only its subject and problem (``match_terms``): a ticket answers a question
-about the same problem, not one that shares a word with its fix.
+about the same problem, not one that shares a word with its fix. The best hit also carries its
+calibrated ``confidence`` (``retrieval.confidence``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any, TypeVar
 from core.language import Language, detect_language
 from core.settings import Settings
 from retrieval.analysis import Analyzer, NorwegianAnalyzer, Vocabulary
+from retrieval.confidence import with_confidence
 from retrieval.model import TICKET_SOURCES, AudienceScope, Chunk, SearchHit, SourceDocument
 from retrieval.scoring import QueryPlan, plan_query, source_prior
 from retrieval.sources.tickets import ticket_problem
@@ -323,11 +325,13 @@ class LocalIndex:
             return []
         chunks = self._load_chunks([hit.rowid for hit in lexical])
         if vector is None:
-            return [
+            hits = [
                 SearchHit(chunk=chunks[hit.rowid][0], score=hit.score, lexical_rank=rank, evidence=hit.evidence)
                 for rank, hit in enumerate(lexical, start=1)
             ]
-        return _fuse(lexical, chunks, vector)[:top]
+        else:
+            hits = _fuse(lexical, chunks, vector)[:top]
+        return with_confidence(hits, plan, self.analyzer)
 
     def _candidates(
         self, plan: QueryPlan, vocabulary: Vocabulary, allowed: tuple[str, ...], limit: int

@@ -7,7 +7,7 @@ audiences in ``AudienceScope.allowed``; indexes apply that filter inside the que
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -62,6 +62,10 @@ class SearchHit:
     lexical_rank: int | None = None
     vector_rank: int | None = None
     evidence: float | None = None  # 0..1: how much of the question the chunk covers, where the backend can tell
+    # 0..1: the calibrated probability that this hit answers the question (the best hit, where the
+    # backend can tell; see retrieval.confidence), and the signals it was computed from
+    confidence: float | None = None
+    signals: Mapping[str, float] | None = None
 
 
 @dataclass

@@ -25,15 +25,13 @@ from retrieval.model import AudienceScope, SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 
-# The evidence below which Rakel says it found no sure answer. The evidence of a hit is how much of
-# the question it covers (0..1, see retrieval.scoring: idf-weighted, saturating for long chatty
-# messages, words the index has never seen counting against it, half as much in an English question;
-# a ticket judged on its problem); a backend that cannot tell gives its score instead and passes its
-# own ``min_score``. Calibrated on the calibration halves (even ids) of bench/data/knowledge_questions.jsonl
-# and bench/data/knowledge_dev.jsonl, pooled: ``bench/knowledge.py --set all`` prints the curve.
-# 0.45 has the best abstention plus answered share there (0.94 abstention, 0.09 false abstention;
-# 0.40 gives 0.88 and 0.06, 0.50 gives 0.94 and 0.11). The held-out set is never used to choose it.
-MIN_CONFIDENT_SCORE = 0.45
+# The confidence below which Rakel says it found no sure answer. The confidence of the best hit is the
+# calibrated probability that it answers the question (retrieval.confidence: the hit's evidence, its best
+# sentence, the share of the question's words it holds, its margin over other documents, ...); a
+# backend that cannot tell gives the hit's evidence (how much of the question it covers, 0..1) or its
+# score instead, and may pass its own ``min_score``. Read from the cross-validated curve of
+# ``bench/calibrate.py`` (demo, dev and first held-out sets); a set kept clean is never used to choose it.
+MIN_CONFIDENT_SCORE = 0.5
 SEARCH_TOP = 6
 MAX_LLM_SOURCES = 4
 LLM_SOURCE_RATIO = 0.5  # sources for the LLM: hits scoring at least this share of the best
@@ -46,7 +44,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     confident: bool = False
     ai_generated: bool = False
-    evidence: float = 0.0  # the best hit's evidence (or score), judged against ``min_score``
+    confidence: float = 0.0  # the best hit's confidence (or evidence, or score), judged against ``min_score``
     document_ids: list[str] = field(default_factory=list)  # the documents cited, in the order of ``citations``
 
 
@@ -92,10 +90,10 @@ class Answerer:
         """The answer without an LLM: the best passages quoted and cited, judged by the best evidence."""
         if not hits:
             return Answer(text="", confident=False)
-        evidence = hits[0].score if hits[0].evidence is None else hits[0].evidence
+        confidence = judged_confidence(hits[0])
         text, cited = extractive_answer(hits, language)
-        confident = bool(text) and evidence >= self.min_score
-        return Answer(text, list(cited.values()), confident, evidence=evidence, document_ids=list(cited))
+        confident = bool(text) and confidence >= self.min_score
+        return Answer(text, list(cited.values()), confident, confidence=confidence, document_ids=list(cited))
 
     async def ground(
         self,
@@ -119,10 +117,10 @@ class Answerer:
             return extracted
         if says_no_answer(reply.text):
             return Answer(
-                extracted.text, extracted.citations, evidence=extracted.evidence, document_ids=extracted.document_ids
+                extracted.text, extracted.citations, confidence=extracted.confidence, document_ids=extracted.document_ids
             )
         text, cited = cited_reply(reply.text, sources, language)
-        return Answer(text, list(cited.values()), True, True, extracted.evidence, list(cited))
+        return Answer(text, list(cited.values()), True, True, extracted.confidence, list(cited))
 
     def marked(self, answer: Answer, language: Language) -> Answer:
         """The last touch of the cite step: a link outside the allow-list is marked, in the text and
@@ -144,6 +142,13 @@ class Answerer:
         except LlmError as error:
             log.warning("query embedding failed, searching without vectors: %s", error)
             return None
+
+
+def judged_confidence(hit: SearchHit) -> float:
+    """What the threshold judges: the hit's calibrated confidence, else its evidence, else its score."""
+    if hit.confidence is not None:
+        return hit.confidence
+    return hit.score if hit.evidence is None else hit.evidence
 
 
 def rewrite(question: str, history: Sequence[ConversationTurn]) -> str:

@@ -75,7 +75,7 @@ async def test_extractive_answer_quotes_the_steps_with_title_and_link(index: Loc
     assert answer.citations[0].title == "Bytte passord"
     assert answer.citations[0].url == "https://intranett.example/kp-passord"
     assert answer.citations[0].snippet
-    assert 0 < answer.evidence <= 1
+    assert 0 < answer.confidence <= 1
 
 
 async def test_a_nonsense_question_is_not_answered_confidently(index: LocalIndex) -> None:
