@@ -28,7 +28,6 @@ import base64
 import binascii
 import json
 import random
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -108,7 +107,7 @@ class FakePureservice(FakeServer):
         self.prefix = prefix.rstrip("/")
         self.rows: dict[str, dict[int, Row]] = {entity: {} for entity in SCHEMA}
         self.attachment_bytes: dict[int, bytes] = {}
-        self.arrivals: list[float] = []  # time.monotonic() of each request, for pacing checks
+        self.arrivals: list[float] = []  # the loop's time() of each request (virtual in tests/virtual_time.py), for pacing
         self.answered: list[int] = []  # the status of each answered request, in order
         self.failure_rate = 0.0
         self.failure_statuses: tuple[int, ...] = (500, 503, 429)
@@ -244,7 +243,7 @@ class FakePureservice(FakeServer):
         await super().__aexit__(*exc_info)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        self.arrivals.append(time.monotonic())
+        self.arrivals.append(asyncio.get_running_loop().time())
         fault = self._fault_for(request.method, request.path)
         response = await self._answer(request, fault)
         self.answered.append(response.status)
