@@ -237,6 +237,14 @@ class NorwegianAnalyzer:
                 terms.setdefault(match, weight)
         return QueryGroup(word, terms)
 
+    def forms(self, word: str) -> frozenset[str]:
+        """The terms that stand for a query word without looking at an index: its stem, its synonyms
+        and its glossary translations (a glossary phrase: its translations)."""
+        if " " in word:
+            return frozenset(self.translations(word))
+        stem = self.stem(word)
+        return frozenset({stem, *self._synonyms.get(stem, ()), *self.translations(word)})
+
     def translations(self, word: str) -> tuple[str, ...]:
         """The bokmål stems a glossary gives for an English or nynorsk word or phrase, tried as written
         and then without a regular English ending ("emails" -> "email", "deleted" -> "delete")."""

@@ -11,6 +11,7 @@ import re
 from core.language import Language
 from core.messages import Citation
 from retrieval.answering.cite import citation, is_ticket, page_title, quote, source_title, source_url
+from retrieval.answering.passages import passage_score, question_forms
 from retrieval.answering.texts import ALSO_IN, ALSO_IN_CASE, FOUND_IN, FOUND_IN_CASE, READ_MORE
 from retrieval.model import Chunk, SearchHit
 
@@ -22,15 +23,18 @@ RELATED_RATIO = 0.75  # further documents scoring this share of the best are lis
 # A best section without numbered steps (a page's introduction) is followed by the page's section
 # with steps when that scores this share of the best: people asking "hvordan" want the steps.
 STEPS_RATIO = 0.3
+# Within the best page, a section scoring this share of the best is re-scored by its best sentence
+# (retrieval.answering.passages), and the one that holds most of the question is quoted first.
+RESCORE_RATIO = 0.3
 _STEP = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
 
 
-def extractive_answer(hits: list[SearchHit], language: Language) -> tuple[str, dict[str, Citation]]:
+def extractive_answer(hits: list[SearchHit], language: Language, question: str = "") -> tuple[str, dict[str, Citation]]:
     """Markdown quoting the passages, and the citations by document id: quoted documents first, then
     close runners-up."""
     if not hits:
         return "", {}
-    passages = choose_passages(hits)
+    passages = choose_passages(hits, question)
     if not passages:
         return "", citations_for(passages, hits, language)
     blocks: list[str] = []
@@ -56,32 +60,51 @@ def _lead(chunk: Chunk, *, first: bool, language: Language) -> str:
     return (FOUND_IN if first else ALSO_IN)(language, title=source_title(chunk, language))
 
 
-def choose_passages(hits: list[SearchHit]) -> list[SearchHit]:
+def choose_passages(hits: list[SearchHit], question: str = "") -> list[SearchHit]:
     """The best section, and the runner-up that clears its bar by the widest margin: a section of the
     same page needs ``SAME_PAGE_RATIO`` of the best score (a guide's steps often continue in the next
     section), one of another page ``OTHER_PAGE_RATIO``. A best section without numbered steps is
     followed by its page's section with steps first (``STEPS_RATIO``). A piece of a ticket without its
-    solution has nothing to quote and is passed over."""
+    solution has nothing to quote and is passed over. With the question, the best page's sections
+    scoring ``RESCORE_RATIO`` of the best are re-scored by their best sentence, and the winner comes
+    first (the page stays the index's choice)."""
     quotable = [hit for hit in hits if quote(hit.chunk)]
     if not quotable:
         return []
-    best, others = quotable[0], quotable[1:]
+    top = quotable[0]
+    best = best_section(quotable, question) if question else top
+    others = [hit for hit in quotable if hit is not best]
 
     def same_page(hit: SearchHit) -> bool:
         return hit.chunk.document_id == best.chunk.document_id
 
     def clearance(hit: SearchHit) -> float:
-        return hit.score / ((SAME_PAGE_RATIO if same_page(hit) else OTHER_PAGE_RATIO) * best.score)
+        return hit.score / ((SAME_PAGE_RATIO if same_page(hit) else OTHER_PAGE_RATIO) * top.score)
 
     runners_up = sorted((hit for hit in others if clearance(hit) >= 1.0), key=clearance, reverse=True)
     if not has_steps(best.chunk.text):
         steps = [
             hit
             for hit in others
-            if same_page(hit) and has_steps(hit.chunk.text) and hit.score >= STEPS_RATIO * best.score
+            if same_page(hit) and has_steps(hit.chunk.text) and hit.score >= STEPS_RATIO * top.score
         ]
         runners_up = [*steps[:1], *runners_up]
     return [best, *runners_up[: MAX_PASSAGES - 1]]
+
+
+def best_section(quotable: list[SearchHit], question: str) -> SearchHit:
+    """The section of the best hit's page whose best sentence holds most of the question (ties: the
+    index's order)."""
+    top = quotable[0]
+    forms = question_forms(question)
+    candidates = [
+        hit
+        for hit in quotable
+        if hit.chunk.document_id == top.chunk.document_id and hit.score >= RESCORE_RATIO * top.score
+    ]
+    if not forms or len(candidates) < 2:
+        return top
+    return max(candidates, key=lambda hit: passage_score(question, forms, hit.chunk))
 
 
 def has_steps(markdown: str) -> bool:

@@ -73,8 +73,9 @@ class Answerer:
     ) -> Answer:
         # the mask step (core.pii), after the rewrite that reads sign-offs and names: what leaves this
         # method for the index or the LLM is MaskedText
-        hits = await self.search(mask(rewrite(question, history)), scope)
-        extracted = self.extract(hits, language)
+        query = mask(rewrite(question, history))
+        hits = await self.search(query, scope)
+        extracted = self.extract(hits, language, query)
         if self.llm is None or not extracted.confident:
             return self.marked(extracted, language)
         grounded = await self.ground(self.llm, mask(question), history, hits, language, extracted)
@@ -86,12 +87,13 @@ class Answerer:
         vector = await self._embedding(query)
         return await self.index.search(query, scope, top=SEARCH_TOP, vector=vector)
 
-    def extract(self, hits: list[SearchHit], language: Language) -> Answer:
-        """The answer without an LLM: the best passages quoted and cited, judged by the best evidence."""
+    def extract(self, hits: list[SearchHit], language: Language, query: str = "") -> Answer:
+        """The answer without an LLM: the best passages for the query quoted and cited, judged by the
+        best hit's confidence."""
         if not hits:
             return Answer(text="", confident=False)
         confidence = judged_confidence(hits[0])
-        text, cited = extractive_answer(hits, language)
+        text, cited = extractive_answer(hits, language, query)
         confident = bool(text) and confidence >= self.min_score
         return Answer(text, list(cited.values()), confident, confidence=confidence, document_ids=list(cited))
 
