@@ -41,6 +41,7 @@ from azure.search.documents.models import VectorizedQuery
 
 from connectors.azure_identity import ManagedIdentity, managed_identity
 from core.settings import Settings, SettingsError
+from retrieval.confidence import reranker_confidence
 from retrieval.model import AudienceScope, Chunk, SearchHit, SourceDocument
 
 ANALYZER = "nb.microsoft"  # Norwegian bokmål: lemmatisation and compound splitting
@@ -187,16 +188,23 @@ class AzureSearchIndex:
 
 
 # The semantic reranker scores 0-4 (4 highly relevant, 2 somewhat relevant, 0 irrelevant); as evidence
-# it is scaled to 0-1 so the answerer's confidence threshold means roughly the same on both backends.
-# That mapping is not calibrated on Azure yet: run bench/knowledge.py against an Azure index to do so.
+# it is scaled to 0-1, and as confidence it goes through a model of the same kind as the local index's
+# (retrieval.confidence.reranker_confidence: a prior from the documented scale, not yet fitted on a real
+# index). Without a reranker score (no semantic ranking) a hit carries neither.
 RERANKER_MAX = 4.0
 
 
 def hit_from(row: dict) -> SearchHit:
     reranker = row.get("@search.reranker_score")
     score = float(reranker if reranker is not None else row["@search.score"])
-    evidence = min(1.0, float(reranker) / RERANKER_MAX) if reranker is not None else None
-    return SearchHit(chunk=chunk_from(row), score=score, evidence=evidence)
+    if reranker is None:
+        return SearchHit(chunk=chunk_from(row), score=score)
+    return SearchHit(
+        chunk=chunk_from(row),
+        score=score,
+        evidence=min(1.0, float(reranker) / RERANKER_MAX),
+        confidence=reranker_confidence(float(reranker)),
+    )
 
 
 def build_azure_index(settings: Settings) -> AzureSearchIndex:

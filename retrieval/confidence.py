@@ -40,6 +40,14 @@ from retrieval.text import plain_text
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 FEATURES = ("evidence", "words", "unknown", "margin", "score", "ticket")
+# Azure AI Search: the semantic reranker's score (0-4) through the same kind of model. What could be
+# measured without a real index: nothing; the fake service returns scores it was given. So the shipped
+# model is a prior read from the ranker's documented scale (0-1 irrelevant, 1-2 somewhat relevant,
+# 2-3 relevant, 3-4 highly relevant): 0.5 at 2.0, 0.88 at 3.0, 0.12 at 1.0, which keeps the decision
+# the old "reranker / 4 >= 0.5" made. Refit it with bench/calibrate.py's method on answers from a real
+# index (the reranker score of the best hit and whether the answer cited an expected page).
+AZURE_CALIBRATION = Path(__file__).with_name("calibration_azure.json")
+AZURE_FEATURES = ("reranker",)
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class Calibration:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> Calibration:
+    def from_json(cls, data: Mapping[str, object], known: Sequence[str] = FEATURES) -> Calibration:
         def floats(key: str) -> tuple[float, ...]:
             values = data[key]
             assert isinstance(values, list)
@@ -80,14 +88,19 @@ class Calibration:
         bias = data["bias"]
         assert isinstance(bias, int | float)
         calibration = cls(tuple(str(n) for n in names), floats("mean"), floats("scale"), floats("weights"), float(bias))
-        if set(calibration.features) - set(FEATURES):
-            raise ValueError(f"calibration uses unknown features: {set(calibration.features) - set(FEATURES)}")
+        if set(calibration.features) - set(known):
+            raise ValueError(f"calibration uses unknown features: {set(calibration.features) - set(known)}")
         return calibration
 
 
 @cache
-def calibration(path: Path = CALIBRATION) -> Calibration:
-    return Calibration.from_json(json.loads(path.read_text(encoding="utf-8")))
+def calibration(path: Path = CALIBRATION, known: tuple[str, ...] = FEATURES) -> Calibration:
+    return Calibration.from_json(json.loads(path.read_text(encoding="utf-8")), known)
+
+
+def reranker_confidence(reranker: float) -> float:
+    """Azure's semantic reranker score (0-4) as a confidence (see ``AZURE_CALIBRATION``)."""
+    return calibration(AZURE_CALIBRATION, AZURE_FEATURES).probability({"reranker": reranker})
 
 
 def with_confidence(hits: Sequence[SearchHit], plan: QueryPlan, analyzer: Analyzer) -> list[SearchHit]:

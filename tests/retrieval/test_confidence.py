@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answering.pipeline import MIN_CONFIDENT_SCORE, judged_confidence
-from retrieval.confidence import CALIBRATION, FEATURES, Calibration, calibration
+from retrieval.confidence import CALIBRATION, FEATURES, Calibration, calibration, reranker_confidence
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope, Chunk, SearchHit
 from tests.retrieval.pages import CHANGE_PASSWORD, PRINTER_QUEUE, VPN, index_of, page
@@ -81,3 +81,10 @@ def test_the_threshold_judges_confidence_then_evidence_then_score() -> None:
     assert judged_confidence(SearchHit(chunk, score=3.0, evidence=0.2, confidence=0.9)) == 0.9
     assert judged_confidence(SearchHit(chunk, score=3.0, evidence=0.2)) == 0.2
     assert judged_confidence(SearchHit(chunk, score=3.0)) == 3.0
+
+
+def test_azure_reranker_scores_map_to_a_confidence_on_the_documented_scale() -> None:
+    # 2 is "relevant" on the semantic ranker's 0-4 scale: the threshold sits there
+    assert reranker_confidence(2.0) == pytest.approx(MIN_CONFIDENT_SCORE)
+    assert reranker_confidence(1.0) < 0.2 < 0.8 < reranker_confidence(3.0)
+    assert reranker_confidence(0.5) < reranker_confidence(1.5) < reranker_confidence(2.5) < reranker_confidence(3.5)
