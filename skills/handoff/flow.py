@@ -58,11 +58,6 @@ RESOLVE = "resolve"  # a ticket update: mark the transcript ticket resolved
 COLLEAGUES_SEEN_DAYS = 60  # "Overfør" offers everyone who took a chat this recently
 USER_END_WORDS = frozenset({"avslutt", "avslutte", "avslutt samtalen", "avslutt chatten", "avslutt chat",
                             "end", "end chat", "end the chat"})
-# Said while still in the queue: leave it (the dispatcher already takes "avbryt", "stopp" and "cancel").
-QUEUE_LEAVE_WORDS = frozenset({"avslutt", "avslutte", "avbryt", "stopp", "glem det", "gløym det", "gloym det",
-                               "gå ut av køen", "ga ut av koen", "forlat køen", "eg vil ikkje vente",
-                               "jeg vil ikke vente", "cancel", "stop", "quit", "forget it", "never mind",
-                               "nevermind", "leave the queue", "end", "end chat"})
 AGENT_END_WORDS = {"avslutt": True, "avslutt løst": True, "avslutt lost": True, "avslutt åpen": False,
                    "avslutt apen": False, "avslutt open": False, "avslutt uløst": False}
 
@@ -304,11 +299,6 @@ class HandoffFlow:
         if handoff.state is HandoffState.CLAIMED and _normalized(text) in USER_END_WORDS:
             await self.user_ends(handoff)
             return
-        if handoff.state is HandoffState.WAITING and _normalized(text) in QUEUE_LEAVE_WORDS:
-            await turn.release()
-            await self.leave_queue(handoff)
-            await turn.send(texts.LEFT_QUEUE(turn.language))
-            return
         if not text and not turn.incoming.attachments:
             await turn.send(texts.EMPTY(turn.language))
             return
@@ -373,8 +363,9 @@ class HandoffFlow:
         await self.user_ends(handoff)
         return ActionResult(card=make_card([paragraph(texts.YOU_ENDED(language, agent=handoff.agent_name))]))
 
-    async def user_ends(self, handoff: Handoff) -> None:
-        """The user ended the chat ("avslutt", the button, or "avbryt"): the agent picks how it is saved."""
+    async def user_ends(self, handoff: Handoff, turn: Turn | None = None) -> None:
+        """The user ended the chat ("avslutt", the button, or "avbryt"): the agent picks how it is saved. The
+        goodbye is the reply of the user's turn when there is one (so nothing else answers it)."""
         now = self._now()
         await self._relay.deliver(handoff, Sender.USER)  # what the user wrote reaches the thread first
         if not await self._repository.user_ended(handoff.id, now.timestamp()):
@@ -383,8 +374,8 @@ class HandoffFlow:
         await self._release_user(handoff)
         await self._note(handoff, texts.NOTE_USER_ENDED.format(user=handoff.user_name))
         await self._refresh_card(handoff)
-        language = Language(handoff.language)
-        await self._tell_user(handoff, Reply(card=feedback_card(language, handoff.id, self._closing_lines(handoff))))
+        goodbye = Reply(card=feedback_card(Language(handoff.language), handoff.id, self._closing_lines(handoff)))
+        await (turn.send(goodbye) if turn is not None else self._tell_user(handoff, goodbye))
 
     async def agent_ends(self, handoff: Handoff, resolved: bool, agent_name: str | None) -> Handoff:
         """End the chat as resolved or open (``agent_name`` None: nobody chose in time), file the
@@ -452,12 +443,13 @@ class HandoffFlow:
         return lines
 
     async def cancel(self, turn: Turn) -> None:
-        """The user cancelled ("avbryt", "glem det"): leave the queue (and say so), or end a running chat."""
+        """The user cancelled, in the router's cancel intent ("avbryt", "glem det", "avslutt", "eg vil ikkje vente",
+        "leave the queue"): leave the queue (and say so), or end a running chat."""
         handoff = await self._repository.active_for_conversation(turn.conversation_id)
         if handoff is None:
             return
         if handoff.state is HandoffState.CLAIMED:
-            await self.user_ends(handoff)
+            await self.user_ends(handoff, turn)
         else:
             await self.leave_queue(handoff)
             await turn.send(texts.LEFT_QUEUE(turn.language))

@@ -3,8 +3,9 @@ high-precision rules around it.
 
 1. A message that is one of the labelled examples (after normalising) has that example's intent.
 2. A message of several clauses ("hei, skriveren virker ikke"; "lag sak: får ikke logget inn") is read
-   clause by clause: greetings and thanks beside a question do not make it smalltalk, and a request
-   beside the description of its problem is the request.
+   clause by clause: greetings and thanks beside a question do not make it smalltalk, a request
+   beside the description of its problem is the request, and a short request before a colon heads the
+   whole message ("lag en sak: …, ring meg på …" is the ticket, not a call).
 3. A question about how to do something ("hvordan melder jeg inn en sak?") is a knowledge question,
    not the request itself.
 4. A negated request ("jeg vil ikke ha en sak", "ikke send den") is not that request.
@@ -25,11 +26,15 @@ from skills.intents import KNOWLEDGE, IntentSpec
 from skills.router import Classification
 from skills.router.model import IntentModel, normalize, trained
 from skills.router.phrases import (
+    BOT_WORDS,
     CANCEL,
     HOW_WORDS,
+    IMPERSONAL,
+    MODALS,
     NEGATIONS,
     PERSONS,
     PROCESS_INTENTS,
+    PROCESS_WORDS,
     REQUEST_WORDS,
     REQUESTS,
     SMALLTALK,
@@ -43,6 +48,7 @@ CLAUSE_CONFIDENCE = 0.7  # a clause beside smalltalk or a question must be at le
 NEGATION_REACH = 3  # a negation governs request words up to this many words later
 HOW_REACH = 3  # "hvordan kan jeg", "how do I": the person within this many words of the question word
 SHORT_NEGATION_WORDS = 5  # "ikke send den" is a cancel; a longer negated request is a question
+HEADING_WORDS = 6  # "lag sak: …", "create a ticket: …": a request this short before a colon heads the message
 
 
 def tokens(text: str) -> list[str]:
@@ -124,6 +130,11 @@ class EmbeddedRouter:
         clauses = [part for part in _CLAUSE_END.split(text) if tokens(part)]
         if len(clauses) < 2:
             return None
+        head, colon, _ = text.partition(":")
+        if colon and 0 < len(tokens(head)) <= HEADING_WORDS:  # "lag en sak: …, ring meg på …": what it asks
+            intent, p = self._scored(head)[0]
+            if intent in REQUESTS - {CANCEL} and p >= CLAUSE_CONFIDENCE:
+                return intent, p
         decided = [self._scored(part)[0] for part in clauses]
         meant = [(intent, p) for intent, p in decided if intent not in SMALLTALK]
         if not meant or any(p < CLAUSE_CONFIDENCE for _, p in meant):
@@ -148,13 +159,17 @@ def _second(scored: tuple[tuple[str, float], ...], intent: str) -> str:
 
 
 def _asks_how(words: Sequence[str]) -> bool:
-    """ "hvordan melder jeg …", "korleis bestiller ein …", "how do I …": a question about the process."""
-    return words[0] in HOW_WORDS and any(word in PERSONS for word in words[1:1 + HOW_REACH])
+    """ "hvordan melder jeg …", "korleis bestiller ein …", "how do I …", "kan man …", "hva er rutinen for …":
+    a question about the process."""
+    if words[0] in HOW_WORDS and any(word in PERSONS for word in words[1:1 + HOW_REACH]):
+        return True
+    return (words[0] in MODALS and len(words) > 1 and words[1] in IMPERSONAL) or any(w in PROCESS_WORDS for w in words)
 
 
 def _negated(words: Sequence[str]) -> bool:
-    """A negation with a request word right after it: "vil ikke ha sak", "ikkje send", "don't create"."""
-    return any(
+    """A negation with a request word right after it: "vil ikke ha sak", "ikkje send", "don't create"; not when
+    what is negated is Rakel herself ("I don't want to talk to a bot")."""
+    return not any(word in BOT_WORDS for word in words) and any(
         word in NEGATIONS and any(later in REQUEST_WORDS for later in words[index + 1:index + 1 + NEGATION_REACH])
         for index, word in enumerate(words)
     )

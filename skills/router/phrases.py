@@ -8,6 +8,18 @@ PROCESS_INTENTS = frozenset({"create_ticket", "pc_order", "handoff", "my_tickets
 
 HOW_WORDS = frozenset("hvordan korleis korsn koss kossen kordan åssen how".split())
 PERSONS = frozenset("jeg eg æ man ein en vi me i we you one to".split())  # "how to", "hvordan kan man"
+# "kan man snakke med kundeservice på telefon?", "can one order …": whether something can be done, asked of
+# no one in particular, is a question about the process ("ein"/"en" are left out: they are also articles)
+MODALS = frozenset("kan går gar can could may".split())
+IMPERSONAL = frozenset("man one".split())
+# "hva er rutinen for pc-bytte?", "what's the procedure to …": a question about the rules of a process
+PROCESS_WORDS = frozenset(
+    "rutine rutinen rutina rutinar rutiner prosedyre prosedyren prosedyra procedure procedures process "
+    "prosess prosessen policy policyen regel regelen reglene reglane reglan regler rule rules "
+    "retningslinje retningslinjer retningslinjene guidelines".split()
+)
+# Rakel herself: "I don't want to talk to a bot" negates the bot, not the request for a person
+BOT_WORDS = frozenset("bot boten bot'en robot roboten chatbot chatboten maskin maskina maskinen machine rakel".split())
 NEGATIONS = frozenset("ikke ikkje itj ikk ikkj not dont don't no never aldri ingen".split())
 REQUEST_WORDS = frozenset(
     "lag lage lagar opprett opprette send sende ha sak saka saken ticket tickets case bestill bestille "

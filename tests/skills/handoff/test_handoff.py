@@ -118,6 +118,18 @@ async def test_writing_while_waiting_reaches_the_thread_and_no_bot_answer_comes(
     assert await thread_texts(bot, thread, 1) == ["**Kari Nordmann:** Hvordan bytter jeg passord?"]
 
 
+@pytest.mark.parametrize(("text", "noted"), [
+    ("eg ventar", "Du er nr. 1 i køen"), ("I'll wait", "You are number 1 in the queue"),
+    ("ok, jeg venter på tur", "Du er nr. 1 i køen"),
+])
+async def test_saying_one_waits_in_the_queue_is_relayed_not_taken_as_leaving(bot, text, noted):
+    thread, handoff_id = await queue(bot)
+    [reply] = await bot.channel.say(KARI, text)
+    assert noted in text_of(reply)
+    assert await thread_texts(bot, thread, 1) == [f"**Kari Nordmann:** {text}"]
+    assert (await bot.runtime.store.handoffs.get(handoff_id)).state is HandoffState.WAITING
+
+
 async def test_an_empty_message_in_the_queue_gets_a_friendly_word_and_is_not_relayed(bot):
     thread, _ = await queue(bot)
     [reply] = await bot.channel.say(KARI, "")
@@ -140,7 +152,11 @@ async def test_avbryt_leaves_the_queue_and_tells_kundeservice(bot):
 @pytest.mark.parametrize(("text", "answer"), [
     ("avslutt", "du er ute av køen"), ("Glem det!", "du er ute av køen"), ("gløym det", "du er ute av køen"),
     ("stopp", "du er ute av køen"), ("nei vent, glem det", "du er ute av køen"), ("forget it", "you have left the Kundeservice queue"),
-    ("leave the queue", "you have left the Kundeservice queue"),
+    ("leave the queue", "you have left the Kundeservice queue"), ("avslutte", "du er ute av køen"),
+    ("eg vil ikkje vente", "du er ute av køen"), ("ta meg ut av køen takk", "du er ute av køen"),
+    ("æ orke ikkje vent lenger", "du er ute av køen"),
+    ("end chat", "du er ute av køen"), ("quit", "du er ute av køen"),  # too short to change the language
+    ("I don't want to wait any longer", "you have left the Kundeservice queue"),
 ])
 async def test_queue_commands_leave_the_queue_instead_of_being_relayed(bot, text, answer):
     thread, handoff_id = await queue(bot)
