@@ -153,6 +153,7 @@ class NorwegianAnalyzer:
         self._stemmer = Stemmer.Stemmer("norwegian")
         self._lock = threading.Lock()
         self._stems: dict[str, str] = {}
+        self._index_terms: dict[str, str] = {}  # token -> its index term, "" for a stop word (ingest speed)
         self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
         self._synonyms, synonym_phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
         self._glossary, glossary_phrases = self._load_glossaries([LEXICON_DIR / name for name in GLOSSARIES])
@@ -167,8 +168,12 @@ class NorwegianAnalyzer:
 
     def tokens(self, text: str) -> list[str]:
         """Lowercased words, stop words kept; "e-post" -> "epost", "PC-en" -> "pc"."""
+        normalised = _normalise(text)
+        found = _WORD.findall(normalised)
+        if "-" not in normalised and "'" not in normalised and "’" not in normalised:
+            return found  # no token to join or split (most text: ingest speed)
         tokens: list[str] = []
-        for token in _WORD.findall(_normalise(text)):
+        for token in found:
             if "-" in token or "'" in token or "’" in token:
                 tokens.extend(_dehyphenate(token))
             else:
@@ -206,7 +211,18 @@ class NorwegianAnalyzer:
             return self._stemmer.stemWord(word)
 
     def index_terms(self, text: str) -> list[str]:
-        return [self.stem(word) for word in self.words(text)]
+        """The stems of ``words``, each token's looked up once per analyser (its stem, or "" for a stop word)."""
+        tokens = self.tokens(text)
+        terms = list(map(self._index_terms.get, tokens))
+        if None in terms:
+            terms = [self._index_term(token) if term is None else term for token, term in zip(tokens, terms, strict=True)]
+        return [term for term in terms if term]
+
+    def _index_term(self, token: str) -> str:
+        term = "" if token in self.stop_words else self.stem(token)
+        if len(self._index_terms) < STEM_CACHE_SIZE:
+            self._index_terms[token] = term
+        return term
 
     # --- queries -----------------------------------------------------------------------------
     def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]:

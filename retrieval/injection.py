@@ -47,9 +47,14 @@ class Cleaned:
 
 
 def is_planted(paragraph: str) -> bool:
+    return _is_planted(paragraph, _patterns().triggers)
+
+
+def _is_planted(paragraph: str, triggers: tuple[str, ...]) -> bool:
+    """``is_planted``, looking only for these triggers first (the ones its whole page holds)."""
     patterns = _patterns()
     text = " ".join(paragraph.split())
-    if not _may_be_planted(text):
+    if not _triggers_in(text, triggers):
         return False
     if patterns.alone.search(text):
         return True
@@ -58,12 +63,13 @@ def is_planted(paragraph: str) -> bool:
 
 def without_planted(markdown: str) -> Cleaned:
     """The Markdown with every planted paragraph left out (the others kept as they were)."""
-    if not _may_be_planted(markdown):
+    triggers = _triggers_in(markdown, _patterns().triggers)
+    if not triggers:
         return Cleaned(markdown, [])  # nothing any pattern needs (ingest speed)
     kept: list[str] = []
     removed: list[str] = []
     for paragraph in _PARAGRAPHS.split(markdown):
-        if not is_planted(paragraph):
+        if not _is_planted(paragraph, triggers):
             kept.append(paragraph)
             continue
         honest, planted = _split_at_planted(paragraph)
@@ -89,10 +95,11 @@ def _split_at_planted(paragraph: str) -> tuple[str, str]:
     return "", paragraph
 
 
-def _may_be_planted(text: str) -> bool:
-    """Does the text hold a word every pattern needs? (a cheap look before the regular expressions)"""
+def _triggers_in(text: str, triggers: tuple[str, ...]) -> tuple[str, ...]:
+    """The triggers the text holds (a cheap look before the regular expressions). A paragraph holds
+    none its page does not: lowercased with its spaces collapsed, it is part of the page's text."""
     lowered = f" {' '.join(text.lower().split())} "
-    return any(trigger in lowered for trigger in _patterns().triggers)
+    return tuple(filter(lowered.__contains__, triggers))
 
 
 def report(removed: list[str]) -> str:

@@ -53,9 +53,11 @@ RRF_K = 60
 AUDIENCE_PREFIX = "0audience"  # audience tokens in the FTS5 table, unlike any word of a page
 FOREIGN_UNKNOWN_WEIGHT = 0.5  # chosen on the demo and dev sets (bench/knowledge.py --set all)
 BULK_COMMIT_EVERY = 500  # documents per transaction inside ``bulk()``
+BULK_BATCH = 100  # documents written together inside ``bulk()``
 CACHE_KIB = 64 * 1024  # page cache for the FTS5 segments and chunk rows
 
 T = TypeVar("T")
+_Fields = tuple[list[str], list[str], list[str]]  # the terms of a chunk's title, headings and body
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -111,6 +113,7 @@ class LocalIndex:
         self._lock = threading.Lock()
         self._bulk = False
         self._pending = 0
+        self._queued: list[tuple[SourceDocument, list[Chunk]]] = []  # upserts inside bulk() not yet written
         self._vocabulary: Vocabulary | None = None
         self._vocabulary_version: int | None = None
         with self._lock:
@@ -128,17 +131,25 @@ class LocalIndex:
 
     # --- SearchIndex ---------------------------------------------------------------------------
     async def versions(self, source: str) -> dict[str, str]:
+        await self._write_queued()
         return await self._run(self._versions, source)
 
     async def upsert(self, document: SourceDocument, chunks: list[Chunk]) -> None:
-        await self._run(self._upsert, document, chunks)
+        if not self._bulk:
+            await self._run(self._upsert, document, chunks)
+            return
+        self._queued.append((document, chunks))
+        if len(self._queued) >= BULK_BATCH:
+            await self._write_queued()
 
     async def delete(self, document_ids: list[str]) -> None:
+        await self._write_queued()
         await self._run(self._delete, document_ids)
 
     async def search(
         self, query: str, scope: AudienceScope, *, top: int = 5, vector: list[float] | None = None
     ) -> list[SearchHit]:
+        await self._write_queued()
         return await self._run(self._search, query, scope.allowed, top, vector)
 
     # --- bulk writing --------------------------------------------------------------------------
@@ -146,14 +157,20 @@ class LocalIndex:
     async def bulk(self) -> AsyncIterator[None]:
         """Group the writes made inside into a few large transactions (ingest speed).
 
-        Each write still succeeds or fails whole (a savepoint); what is written is committed every
+        Upserts are queued and written ``BULK_BATCH`` documents at a time (one trip to the worker
+        thread, one statement per table), and before any read, delete or the end of the block. A batch
+        that fails is written again one document at a time, so each write still succeeds or fails whole
+        (a savepoint) and the first failure is raised. What is written is committed every
         ``BULK_COMMIT_EVERY`` documents and when the block ends.
         """
         await self._run(self._begin_bulk)
         try:
             yield
         finally:
-            await self._run(self._end_bulk)
+            try:
+                await self._write_queued()
+            finally:
+                await self._run(self._end_bulk)
 
     def _begin_bulk(self) -> None:
         self._bulk = True
@@ -164,6 +181,11 @@ class LocalIndex:
         if self._conn.in_transaction:
             self._conn.execute("COMMIT")
 
+    async def _write_queued(self) -> None:
+        if self._queued:
+            batch, self._queued = self._queued, []
+            await self._run(self._upsert_batch, batch)
+
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         def locked() -> T:
             with self._lock:
@@ -172,8 +194,8 @@ class LocalIndex:
         return await asyncio.to_thread(locked)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One write: its own transaction, or a savepoint in the open bulk transaction."""
+    def _transaction(self, documents: int = 1) -> Iterator[None]:
+        """One write (of this many documents): its own transaction, or a savepoint in the open bulk transaction."""
         if self._bulk:
             if not self._conn.in_transaction:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -185,7 +207,7 @@ class LocalIndex:
                 self._conn.execute("RELEASE write")
                 raise
             self._conn.execute("RELEASE write")
-            self._pending += 1
+            self._pending += documents
             if self._pending >= BULK_COMMIT_EVERY:
                 self._conn.execute("COMMIT")
                 self._pending = 0
@@ -219,58 +241,103 @@ class LocalIndex:
         return dict(rows.fetchall())
 
     def _upsert(self, document: SourceDocument, chunks: list[Chunk]) -> None:
-        audience = document.audience  # the document's audience is the one that counts for every chunk
+        rows = self._rows(document, chunks)
         with self._transaction():
-            self._remove([document.id])
-            self._conn.execute(
-                "INSERT INTO documents (id, source, version, url, title, audience, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    document.id,
-                    document.source,
-                    document.version,
-                    document.url,
-                    document.title,
-                    audience,
-                    document.updated.isoformat() if document.updated else None,
-                ),
-            )
-            searchable: list[tuple[int, str, str, str, str]] = []
-            total_length = 0.0
-            for chunk in chunks:
-                fields = self._field_terms(chunk)
-                tf, length = _weighted(fields)
-                total_length += length
-                cursor = self._conn.execute(
-                    "INSERT INTO chunks (id, document_id, heading_path, text, audience, length, terms, match_terms, "
-                    "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        chunk.id,
-                        document.id,
-                        json.dumps(chunk.heading_path, ensure_ascii=False),
-                        chunk.text,
-                        audience,
-                        length,
-                        json.dumps(tf, ensure_ascii=False),
-                        self._match_terms(chunk),
-                        _vector_blob(chunk.vector),
-                    ),
-                )
-                rowid = cursor.lastrowid
-                assert rowid is not None
-                searchable.append((rowid, audience_token(audience), *(" ".join(terms) for terms in fields)))
-            self._conn.executemany(
-                "INSERT INTO chunk_terms (rowid, audience, title, heading, body) VALUES (?, ?, ?, ?, ?)", searchable
-            )
-            self._conn.execute("UPDATE stats SET chunks = chunks + ?, length = length + ?", (len(chunks), total_length))
+            self._write([rows])
 
-    def _field_terms(self, chunk: Chunk) -> tuple[list[str], list[str], list[str]]:
-        """The stems of the title, the headings and the body, in order."""
-        return (
-            self.analyzer.index_terms(chunk.title),
-            self.analyzer.index_terms(" ".join(chunk.heading_path)),
-            self.analyzer.index_terms(plain_text(chunk.text)),
+    def _upsert_batch(self, batch: list[tuple[SourceDocument, list[Chunk]]]) -> None:
+        """Write the documents together; if that fails, one at a time, raising the first failure."""
+        prepared = [self._rows(document, chunks) for document, chunks in batch]
+        try:
+            with self._transaction(len(prepared)):
+                self._write(prepared)
+            return
+        except sqlite3.Error:
+            if len(prepared) == 1:
+                raise
+        failures: list[sqlite3.Error] = []
+        for rows in prepared:
+            try:
+                with self._transaction():
+                    self._write([rows])
+            except sqlite3.Error as error:
+                failures.append(error)
+        if failures:
+            raise failures[0]
+
+    def _rows(self, document: SourceDocument, chunks: list[Chunk]) -> _Rows:
+        """What the tables get for this document, its chunks analysed (the rowids are given when written)."""
+        audience = document.audience  # the document's audience is the one that counts for every chunk
+        analysed = self._analysed(chunks)
+        token = audience_token(audience)
+        return _Rows(
+            document=(
+                document.id,
+                document.source,
+                document.version,
+                document.url,
+                document.title,
+                audience,
+                document.updated.isoformat() if document.updated else None,
+            ),
+            chunks=[
+                (
+                    chunk.id,
+                    document.id,
+                    json.dumps(chunk.heading_path, ensure_ascii=False),
+                    chunk.text,
+                    audience,
+                    length,
+                    json.dumps(tf, ensure_ascii=False),
+                    self._match_terms(chunk),
+                    _vector_blob(chunk.vector),
+                )
+                for chunk, (_, tf, length) in zip(chunks, analysed, strict=True)
+            ],
+            terms=[(token, *(" ".join(terms) for terms in fields)) for fields, _, _ in analysed],
+            length=sum(length for _, _, length in analysed),
         )
+
+    def _write(self, documents: list[_Rows]) -> None:
+        """Replace these documents and their chunks (inside a transaction)."""
+        self._remove([rows.document[0] for rows in documents])
+        self._conn.executemany(
+            "INSERT INTO documents (id, source, version, url, title, audience, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [rows.document for rows in documents],
+        )
+        # rowids as SQLite would give them (the largest plus one), known here so both tables share them
+        first = self._conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM chunks").fetchone()[0]
+        chunks = [chunk for rows in documents for chunk in rows.chunks]
+        terms = [row for rows in documents for row in rows.terms]
+        self._conn.executemany(
+            "INSERT INTO chunks (rowid, id, document_id, heading_path, text, audience, length, terms, match_terms, "
+            "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(rowid, *chunk) for rowid, chunk in enumerate(chunks, start=first)],
+        )
+        self._conn.executemany(
+            "INSERT INTO chunk_terms (rowid, audience, title, heading, body) VALUES (?, ?, ?, ?, ?)",
+            [(rowid, *row) for rowid, row in enumerate(terms, start=first)],
+        )
+        self._conn.execute(
+            "UPDATE stats SET chunks = chunks + ?, length = length + ?",
+            (len(chunks), sum(rows.length for rows in documents)),
+        )
+
+    def _analysed(self, chunks: list[Chunk]) -> list[tuple[_Fields, dict[str, float], float]]:
+        """Each chunk's field terms, weighted term frequencies and length; a title or heading path shared
+        by several chunks of the document is analysed once."""
+        known: dict[str, list[str]] = {}
+
+        def terms(text: str) -> list[str]:
+            if text not in known:
+                known[text] = self.analyzer.index_terms(text)
+            return known[text]
+
+        analysed = []
+        for chunk in chunks:
+            fields = (terms(chunk.title), terms(" ".join(chunk.heading_path)), self.analyzer.index_terms(plain_text(chunk.text)))
+            analysed.append((fields, *_weighted(fields)))
+        return analysed
 
     def _match_terms(self, chunk: Chunk) -> str | None:
         """For a resolved ticket, the terms its evidence is judged on: its subject and its problem."""
@@ -392,6 +459,16 @@ class LocalIndex:
 
 
 @dataclass(frozen=True)
+class _Rows:
+    """One document's rows: ``documents``, ``chunks`` and ``chunk_terms`` (without rowids), and its chunks' length."""
+
+    document: tuple[str | None, ...]
+    chunks: list[tuple[Any, ...]]
+    terms: list[tuple[str, ...]]
+    length: float
+
+
+@dataclass(frozen=True)
 class _Lexical:
     rowid: int
     score: float
@@ -435,15 +512,14 @@ def audience_token(audience: str) -> str:
     return AUDIENCE_PREFIX + "".join(ch for ch in audience if ch.isalnum())
 
 
-def _weighted(fields: tuple[list[str], list[str], list[str]]) -> tuple[dict[str, float], float]:
+def _weighted(fields: _Fields) -> tuple[dict[str, float], float]:
     """Term frequencies over title, headings and body (BM25F-style field weights) and the length."""
-    tf: dict[str, float] = {}
-    length = 0.0
-    for terms, weight in zip(fields, (TITLE_WEIGHT, HEADING_WEIGHT, 1.0), strict=True):
-        length += weight * len(terms)
-        for term, count in Counter(terms).items():
-            tf[term] = tf.get(term, 0.0) + weight * count
-    return tf, length
+    title, heading, body = fields
+    tf: dict[str, float] = dict(Counter(body))
+    for terms, weight in ((title, TITLE_WEIGHT), (heading, HEADING_WEIGHT)):
+        for term in terms:
+            tf[term] = tf.get(term, 0) + weight
+    return tf, TITLE_WEIGHT * len(title) + HEADING_WEIGHT * len(heading) + len(body)
 
 
 def _json_or_none(text: str | None) -> dict[str, float] | None:

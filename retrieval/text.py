@@ -22,6 +22,7 @@ _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS_MARKS = ("*", "_", "`")
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def split_sections(markdown: str) -> list[Section]:
 
 def plain_text(markdown: str) -> str:
     """Markdown without link targets and emphasis marks (for snippets and for the analyser)."""
-    text = _LINK.sub(r"\1", markdown)
+    text = _LINK.sub(r"\1", markdown) if "](" in markdown else markdown
+    if not any(mark in text for mark in _EMPHASIS_MARKS):
+        return text  # nothing to take away (most chunks: ingest speed)
     previous = None
     while previous != text:
         previous, text = text, _EMPHASIS.sub(r"\2", text)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from core.settings import DEFAULT_MUNICIPALITY_DOMAINS
 from retrieval.model import AUDIENCE_ALL, SourceDocument
@@ -49,7 +50,8 @@ class LocalFolderSource:
     def _read(self, path: Path) -> SourceDocument:
         raw = path.read_bytes()
         try:
-            page = frontmatter.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+            page = frontmatter.loads(text, handler=_handler(text))
         except (UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
             raise PageSkipped(f"unreadable page: {error}") from error
         meta = page.metadata
@@ -70,6 +72,22 @@ class LocalFolderSource:
             updated=_as_datetime(meta.get("updated")),
             version=hashlib.sha256(raw).hexdigest()[:16],
         )
+
+
+class _LibYamlHandler(YAMLHandler):
+    """YAML front matter read by libyaml's safe loader (the same documents as PyYAML's, several times faster)."""
+
+    def load(self, fm: str, **kwargs: object) -> object:
+        return yaml.load(fm, Loader=yaml.CSafeLoader)
+
+
+_LIBYAML = _LibYamlHandler() if yaml.__with_libyaml__ else None
+
+
+def _handler(text: str) -> BaseHandler | None:
+    """The front-matter handler python-frontmatter would pick, with libyaml for YAML when it is there."""
+    handler = frontmatter.detect_format(text, frontmatter.handlers)
+    return _LIBYAML if _LIBYAML is not None and isinstance(handler, YAMLHandler) else handler
 
 
 class PageSkipped(Exception):
