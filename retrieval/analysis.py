@@ -30,6 +30,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -153,7 +154,7 @@ class NorwegianAnalyzer:
         self._stemmer = Stemmer.Stemmer("norwegian")
         self._lock = threading.Lock()
         self._stems: dict[str, str] = {}
-        self._index_terms: dict[str, str] = {}  # token -> its index term, "" for a stop word (ingest speed)
+        self._index_terms: dict[str, tuple[str, ...]] = {}  # a word as found in a text -> its index terms
         self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
         self._synonyms, synonym_phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
         self._glossary, glossary_phrases = self._load_glossaries([LEXICON_DIR / name for name in GLOSSARIES])
@@ -211,18 +212,20 @@ class NorwegianAnalyzer:
             return self._stemmer.stemWord(word)
 
     def index_terms(self, text: str) -> list[str]:
-        """The stems of ``words``, each token's looked up once per analyser (its stem, or "" for a stop word)."""
-        tokens = self.tokens(text)
-        terms = list(map(self._index_terms.get, tokens))
-        if None in terms:
-            terms = [self._index_term(token) if term is None else term for token, term in zip(tokens, terms, strict=True)]
-        return [term for term in terms if term]
+        """The stems of ``words``; what a word found in the text gives (its stems, none for a stop word,
+        two for "microsoft-konto") is worked out once per analyser (ingest speed)."""
+        found = _WORD.findall(_normalise(text))
+        cached = list(map(self._index_terms.get, found))
+        if None in cached:
+            cached = [self._terms_of(token) if terms is None else terms for token, terms in zip(found, cached, strict=True)]
+        return list(chain.from_iterable(cached))
 
-    def _index_term(self, token: str) -> str:
-        term = "" if token in self.stop_words else self.stem(token)
+    def _terms_of(self, token: str) -> tuple[str, ...]:
+        parts = _dehyphenate(token) if "-" in token or "'" in token or "’" in token else [token]
+        terms = tuple(self.stem(part) for part in parts if part not in self.stop_words)
         if len(self._index_terms) < STEM_CACHE_SIZE:
-            self._index_terms[token] = term
-        return term
+            self._index_terms[token] = terms
+        return terms
 
     # --- queries -----------------------------------------------------------------------------
     def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]:

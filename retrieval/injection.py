@@ -63,7 +63,7 @@ def _is_planted(paragraph: str, triggers: tuple[str, ...]) -> bool:
 
 def without_planted(markdown: str) -> Cleaned:
     """The Markdown with every planted paragraph left out (the others kept as they were)."""
-    triggers = _triggers_in(markdown, _patterns().triggers)
+    triggers = _triggers_in(" ".join(markdown.split()), _patterns().triggers)
     if not triggers:
         return Cleaned(markdown, [])  # nothing any pattern needs (ingest speed)
     kept: list[str] = []
@@ -96,9 +96,9 @@ def _split_at_planted(paragraph: str) -> tuple[str, str]:
 
 
 def _triggers_in(text: str, triggers: tuple[str, ...]) -> tuple[str, ...]:
-    """The triggers the text holds (a cheap look before the regular expressions). A paragraph holds
-    none its page does not: lowercased with its spaces collapsed, it is part of the page's text."""
-    lowered = f" {' '.join(text.lower().split())} "
+    """The triggers a text with its spaces collapsed holds (a cheap look before the regular expressions).
+    A paragraph holds none its page does not: collapsed and lowercased, it is part of the page's text."""
+    lowered = f" {text.lower()} "
     return tuple(filter(lowered.__contains__, triggers))
 
 
