@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -180,4 +181,38 @@ async def test_bulk_writes_are_committed(tmp_path: Path) -> None:
     other = LocalIndex(path)  # a second connection sees the writes once the block has ended
     assert len(await other.versions("local")) == 3
     other.close()
+    index.close()
+
+
+async def test_writes_queued_in_bulk_are_seen_by_reads_inside_the_block(tmp_path: Path) -> None:
+    index = LocalIndex(tmp_path / "index.db")
+    vpn, queue = page("kp-vpn", "VPN", VPN), page("kp-ko", "Skriverkøen henger", PRINTER_QUEUE)
+    async with index.bulk():
+        await add(index, vpn)
+        assert await index.versions("local") == {"kp-vpn": vpn.version}
+        assert await documents(index, "forticlient", AudienceScope(None)) == ["kp-vpn"]
+        await index.delete(["kp-vpn"])
+        await add(index, queue)
+    assert await index.versions("local") == {"kp-ko": queue.version}
+    index.close()
+
+
+async def test_a_bulk_write_that_fails_fails_alone(tmp_path: Path) -> None:
+    index = LocalIndex(tmp_path / "index.db")
+    vpn, queue, password = (
+        page("kp-vpn", "VPN", VPN),
+        page("kp-ko", "Skriverkøen henger", PRINTER_QUEUE),
+        page("kp-passord", "Bytte passord", CHANGE_PASSWORD),
+    )
+    clash = chunk_document(queue)
+    clash[0].id = chunk_document(vpn)[0].id  # a chunk id the first page's chunk already has
+    with pytest.raises(sqlite3.IntegrityError):
+        async with index.bulk():
+            await add(index, vpn)
+            await index.upsert(queue, clash)
+            await add(index, password)
+    assert sorted(await index.versions("local")) == ["kp-passord", "kp-vpn"]  # written whole, the other not at all
+    assert "kp-ko" not in await documents(index, "skriverkøen henger", AudienceScope(None))
+    counted, stored = index._conn.execute("SELECT chunks, (SELECT COUNT(*) FROM chunks) FROM stats").fetchone()
+    assert counted == stored
     index.close()
