@@ -12,7 +12,8 @@ the vocabulary grows and no word list has to be complete:
 - an English or nynorsk word or phrase of the glossaries (``lexicon/english.txt``,
   ``lexicon/nynorsk.txt``) also searches its bokmål translations, in one direction only: "survey"
   finds "undersøkelse", "meeting room" finds "møterom", "attende" finds "tilbake"; an English word is
-  looked up in its regular forms too ("emails", "deleted", "printing");
+  looked up in its regular forms too ("emails", "deleted", "printing"); the past forms of strong verbs
+  find their infinitive (``lexicon/irregular.txt``: "frøs" -> "fryse");
 - an unknown word is matched to an indexed word without an ending Snowball left on ("pcen"), within
   one or two edits (typos), or with two letters swapped ("vnp"); a word nothing matches stays unknown,
   which the evidence of a hit counts against it (see ``retrieval.scoring``).
@@ -56,7 +57,7 @@ SHORT_WORD_ENDINGS = ("ene", "en", "et", "er", "a", "e", "n")
 UNKNOWN_WORD_ENDINGS = ("ende", *SHORT_WORD_ENDINGS, "s")  # "stående", "pcen", "fraværs"
 INFLECTION_WEIGHT = 0.9  # an unknown word that is a known one with an ending Snowball left on
 INFLECTION_AFTER_HYPHEN = frozenset("a e en et er ene ane ar ens ets s".split())
-GLOSSARIES = ("english.txt", "nynorsk.txt")
+GLOSSARIES = ("english.txt", "nynorsk.txt", "irregular.txt")
 # Regular English endings tried when a word is not in the glossary as written: (ending, replacement)
 ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 MIN_LEMMA_CHARS = 3

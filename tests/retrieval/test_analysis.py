@@ -155,3 +155,11 @@ def test_a_glossary_translation_must_be_one_word(tmp_path: Path, analyzer: Norwe
     glossary.write_text("share screen = dele skjerm\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not one word"):
         analyzer._load_glossaries([glossary])
+
+
+def test_past_forms_of_strong_verbs_find_the_infinitive(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Når PC-en fryser", "Filen forsvinner fra skrivebordet")
+
+    assert analyzer.stem("fryser") in terms_for(analyzer, "PC-en frøs i morges", vocabulary)
+    assert analyzer.stem("forsvinner") in terms_for(analyzer, "fila forsvann", vocabulary)
+    assert analyzer.translations("fryser") == ()  # a present form needs no entry: it shares the stem
