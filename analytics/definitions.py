@@ -21,57 +21,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from analytics.events import ESCALATIONS, KNOWLEDGE_OUTCOMES, RATINGS, USER_KINDS, Outcome
-from store.analytics import SOURCE_SEPARATOR, STORED_COLUMNS
+from store.analytics import STORED_COLUMNS
 
 MIN_GROUP_USERS = 5
+# names in MonthParts (analytics/parts.py): wait kinds, code dimensions, counts beyond the outcomes
+CLAIM, CHAT = "claim", "chat"
+TICKETS, SOURCES, HANDOFF_USERS, RATING_USERS = "ticket", "source", "handoff", "rating"
+RATED_ANSWERS = "rated_answers"
 ABANDONING = frozenset({Outcome.ABSTAINED, Outcome.CLARIFIED, Outcome.ERROR})
 _SPOILERS = frozenset({*ESCALATIONS, Outcome.FEEDBACK_DOWN})
-
-
-def month_key(day: date) -> int:
-    return day.year * 100 + day.month
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole months in local time: ``first`` .. ``last`` (inclusive), as 202611-style keys."""
-
-    first: date
-    last: date
-    timezone: str
-
-    @classmethod
-    def months_ending(cls, year: int, month: int, count: int, timezone: str) -> Period:
-        first = year * 12 + month - 1 - (count - 1)
-        return cls(date(first // 12, first % 12 + 1, 1), date(year, month, 1), timezone)
-
-    @property
-    def months(self) -> list[int]:
-        keys, year, month = [], self.first.year, self.first.month
-        while (year, month) <= (self.last.year, self.last.month):
-            keys.append(year * 100 + month)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return keys
-
-    @property
-    def start(self) -> datetime:
-        return datetime(self.first.year, self.first.month, 1, tzinfo=ZoneInfo(self.timezone))
-
-    @property
-    def end(self) -> datetime:
-        year, month = (self.last.year + 1, 1) if self.last.month == 12 else (self.last.year, self.last.month + 1)
-        return datetime(year, month, 1, tzinfo=ZoneInfo(self.timezone))
-
-    def contains(self, keys: pd.Series) -> pd.Series:
-        return keys.between(month_key(self.first), month_key(self.last))
 
 
 _CODES = ("municipality", "language", "kind", "intent", "skill", "outcome", "category")
@@ -166,17 +130,19 @@ class Rates:
         return share(self.abandoned, self.conversations)
 
 
-def rates(table: pd.DataFrame) -> Rates:
+def rates(users: pd.DataFrame) -> Rates:
+    """The rates of the conversations summed in ``users`` (``MonthParts.users``: one row per month,
+    municipality and user); active users are the distinct user keys, never a sum over months."""
     return Rates(
-        conversations=len(table), users=int(table["user"].nunique()), knowledge=int(table["knowledge"].sum()),
-        self_solved=int(table["self_solved"].sum()), escalated=int(table["escalated"].sum()),
-        abandoned=int(table["abandoned"].sum()),
+        conversations=int(users["conversations"].sum()), users=int(users["user_key"].nunique()),
+        knowledge=int(users["knowledge"].sum()), self_solved=int(users["self_solved"].sum()),
+        escalated=int(users["escalated"].sum()), abandoned=int(users["abandoned"].sum()),
     )
 
 
-def rates_by_municipality(table: pd.DataFrame) -> dict[str, Rates]:
+def rates_by_municipality(users: pd.DataFrame) -> dict[str, Rates]:
     """Per municipality, leaving out those with fewer than MIN_GROUP_USERS users."""
-    found = {str(name): rates(group) for name, group in table.groupby("municipality", sort=True, observed=True)}
+    found = {str(name): rates(group) for name, group in users.groupby("municipality", sort=True)}
     return {name: figures for name, figures in found.items() if figures.users >= MIN_GROUP_USERS}
 
 
@@ -199,17 +165,16 @@ def monthly_trend(cells: list[dict[str, Any]], totals: list[dict[str, Any]], mon
     return result
 
 
-def in_period(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return frame[period.contains(frame["month"])]
-
-
-def grouped_counts(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, int]:
-    """Count rows and distinct users per value of ``column``; groups under MIN_GROUP_USERS users are
-    left out. Returns the table (column, count, users; largest first) and how many groups were left out."""
-    if frame.empty:
+def grouped_counts(codes: pd.DataFrame, dimension: str, column: str) -> tuple[pd.DataFrame, int]:
+    """Count and distinct users per code of ``dimension`` (``MonthParts.codes``); groups under
+    MIN_GROUP_USERS users are left out. Returns the table (column, count, users; largest first) and how
+    many groups were left out."""
+    chosen = codes[codes["dimension"] == dimension]
+    if chosen.empty:
         return pd.DataFrame(columns=[column, "count", "users"]), 0
-    frame = frame.assign(**{column: frame[column].astype(str)})
-    table = frame.groupby(column).agg(count=("user", "size"), users=("user", "nunique")).reset_index()
+    table = (chosen.groupby("code").agg(count=("count", "sum"), users=("user_key", "nunique"))
+             .reset_index().rename(columns={"code": column}))
+    table["count"] = table["count"].astype(int)
     kept = table[table["users"] >= MIN_GROUP_USERS].sort_values(["count", column], ascending=[False, True])
     return kept.reset_index(drop=True), len(table) - len(kept)
 
@@ -231,21 +196,26 @@ class HandoffFigures:
 
 
 def _minutes(values: pd.Series, quantile: float) -> float | None:
-    values = values.dropna()
     return float(values.quantile(quantile)) / 60 if len(values) else None
 
 
-def handoff_figures(frame: pd.DataFrame) -> HandoffFigures:
-    def of(outcome: Outcome) -> pd.DataFrame:
-        return frame[frame["outcome"] == outcome.value]
+def _count(counts: pd.DataFrame, name: str) -> int:
+    return int(counts.loc[counts["name"] == name, "count"].sum())
 
-    taken, ended = of(Outcome.HANDOFF_TAKEN), of(Outcome.HANDOFF_ENDED)
-    involved = frame[frame["skill"] == "handoff"]
+
+def _users(codes: pd.DataFrame, dimension: str) -> int:
+    return int(codes.loc[codes["dimension"] == dimension, "user_key"].nunique())
+
+
+def handoff_figures(counts: pd.DataFrame, waits: pd.DataFrame, codes: pd.DataFrame) -> HandoffFigures:
+    """From ``MonthParts``: the handoff counts, the waits (quantiles need every value, so every wait is
+    kept) and the distinct users in handoffs."""
+    claims, chats = waits.loc[waits["kind"] == CLAIM, "seconds"], waits.loc[waits["kind"] == CHAT, "seconds"]
     return HandoffFigures(
-        opened=len(of(Outcome.HANDOFF_OPENED)), taken=len(taken), closed_hours=len(of(Outcome.HANDOFF_CLOSED)),
-        ended=len(ended), claim_median_minutes=_minutes(taken["seconds"], 0.5),
-        claim_p90_minutes=_minutes(taken["seconds"], 0.9), chat_median_minutes=_minutes(ended["seconds"], 0.5),
-        users=int(involved["user"].nunique()),
+        opened=_count(counts, Outcome.HANDOFF_OPENED.value), taken=_count(counts, Outcome.HANDOFF_TAKEN.value),
+        closed_hours=_count(counts, Outcome.HANDOFF_CLOSED.value), ended=_count(counts, Outcome.HANDOFF_ENDED.value),
+        claim_median_minutes=_minutes(claims, 0.5), claim_p90_minutes=_minutes(claims, 0.9),
+        chat_median_minutes=_minutes(chats, 0.5), users=_users(codes, HANDOFF_USERS),
     )
 
 
@@ -267,26 +237,9 @@ class FeedbackFigures:
         return share(self.up, self.up + self.down)
 
 
-def feedback_figures(frame: pd.DataFrame) -> FeedbackFigures:
-    ratings = frame[_is(frame, RATINGS)]
+def feedback_figures(counts: pd.DataFrame, codes: pd.DataFrame) -> FeedbackFigures:
     return FeedbackFigures(
-        answers=int((frame["outcome"] == Outcome.ANSWERED.value).sum()),
-        rated_answers=int((ratings["skill"] == "knowledge").sum()),
-        up=int((ratings["outcome"] == Outcome.FEEDBACK_UP.value).sum()),
-        down=int((ratings["outcome"] == Outcome.FEEDBACK_DOWN.value).sum()),
-        users=int(ratings["user"].nunique()),
+        answers=_count(counts, Outcome.ANSWERED.value), rated_answers=_count(counts, RATED_ANSWERS),
+        up=_count(counts, Outcome.FEEDBACK_UP.value), down=_count(counts, Outcome.FEEDBACK_DOWN.value),
+        users=_users(codes, RATING_USERS),
     )
-
-
-def cited_sources(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (answer, source) for the answers in ``frame``: columns user, source."""
-    answered = frame.loc[frame["outcome"] == Outcome.ANSWERED.value, ["user", "sources"]]
-    pairs = [(user, source) for user, sources in zip(answered["user"], answered["sources"], strict=True)
-             for source in sources.split(SOURCE_SEPARATOR) if source]
-    return pd.DataFrame(pairs, columns=["user", "source"])
-
-
-def window(period: Period, window_seconds: float) -> tuple[float, float]:
-    """The events a period's figures need: a day before (a conversation running over midnight) and the
-    self-solved window after."""
-    return (period.start - timedelta(days=1)).timestamp(), period.end.timestamp() + window_seconds

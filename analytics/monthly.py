@@ -20,8 +20,9 @@ def report_folder(settings: Settings, year: int, month: int, months: int) -> Pat
 
 async def write_monthly_report(analytics: AnalyticsRepository, campaigns: CampaignRepository, settings: Settings,
                                year: int, month: int, *, months: int = 1, now: datetime,
-                               directory: Path | None = None) -> ReportFiles:
-    report = await build_monthly_report(analytics, campaigns, settings, year, month, months=months, now=now)
+                               directory: Path | None = None, rollups: bool = True) -> ReportFiles:
+    report = await build_monthly_report(analytics, campaigns, settings, year, month, months=months, now=now,
+                                        rollups=rollups)
     return await render_monthly_report(report, settings, directory or report_folder(settings, year, month, months))
 
 

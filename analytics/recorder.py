@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, TextKind
 from analytics.retention import purge_job
+from analytics.rollup import rollup_job
 from core.lifecycle import Lifecycle
 from core.pii import MaskedText
 from core.settings import Settings
@@ -129,8 +130,9 @@ def build(
     settings: Settings, life: Lifecycle, repository: AnalyticsRepository, clock: Callable[[], datetime], *,
     on_event: OnEvent, repeat: Repeat,
 ) -> EventRecorder:
-    """The event recorder of this process (the last batch is written before the store closes) and the
-    retention purge, a shared job run by ``repeat`` every ``RAKEL_ANALYTICS_PURGE_INTERVAL_SECONDS``."""
+    """The event recorder of this process (the last batch is written before the store closes), and the
+    retention purge and the monthly rollup: shared jobs run by ``repeat`` every
+    ``RAKEL_ANALYTICS_PURGE_INTERVAL_SECONDS``, each in one process at a time."""
     events = EventRecorder(repository, Pseudonyms(settings.analytics_secret), clock, timezone=settings.timezone,
                            on_event=on_event)
     life.closes(events.close)
@@ -138,4 +140,8 @@ def build(
                       text_days=settings.analytics_text_retention_days)
     life.runs("analytics-retention", lambda: repeat(settings.analytics_purge_interval_seconds, purge,
                                                     "analytics-retention"))
+    rollup = rollup_job(repository, clock, timezone=settings.timezone,
+                        window_seconds=settings.analytics_self_solved_hours * 3600)
+    life.runs("analytics-rollup", lambda: repeat(settings.analytics_purge_interval_seconds, rollup,
+                                                 "analytics-rollup"))
     return events

@@ -10,7 +10,9 @@ from typing import Any
 import pandas as pd
 
 from analytics import definitions as d
-from analytics.events import Outcome, QuestionText, TextKind
+from analytics import parts as p
+from analytics import periods
+from analytics.events import QuestionText, TextKind
 from analytics.gaps import Gaps, find_gaps
 from core.settings import Settings
 from skills.pc_replacement.report import CampaignReport, build_report
@@ -25,7 +27,7 @@ TOP_SOURCES = 10
 
 @dataclass
 class MonthlyReport:
-    period: d.Period
+    period: periods.Period
     trend_months: list[int]
     generated_at: datetime
     totals: d.Rates
@@ -42,6 +44,7 @@ class MonthlyReport:
     sources: pd.DataFrame  # source, count, users
     sources_hidden: int
     campaigns: list[CampaignReport] = field(default_factory=list)
+    rolled_months: list[int] = field(default_factory=list)  # counted from the rollups, the rest from events
 
     @property
     def shown(self) -> bool:
@@ -50,48 +53,69 @@ class MonthlyReport:
 
 
 async def build_monthly_report(analytics: AnalyticsRepository, campaigns: CampaignRepository, settings: Settings,
-                               year: int, month: int, *, months: int = 1, now: datetime) -> MonthlyReport:
-    """Read what the period needs, then count (pandas, scikit-learn) in a thread: the service keeps
-    answering while a report is made."""
-    period = d.Period.months_ending(year, month, months, settings.timezone)
-    trend_period = d.Period.months_ending(year, month, max(TREND_MONTHS, months), settings.timezone)
-    months = trend_period.months[-TREND_MONTHS:]
-    detail_start, detail_end = d.window(period, settings.analytics_self_solved_hours * 3600)
-    rows = await analytics.event_rows(detail_start, detail_end)
-    cells, totals = await analytics.monthly_counts(months[0], months[-1])
+                               year: int, month: int, *, months: int = 1, now: datetime,
+                               rollups: bool = True) -> MonthlyReport:
+    """Read what the period needs: the rollups of its closed months (analytics/rollup.py) and the raw
+    events of the others (``rollups=False``: every month from the raw events); then count (pandas,
+    scikit-learn) in a thread, so the service keeps answering while a report is made."""
+    period = periods.Period.months_ending(year, month, months, settings.timezone)
+    trend_period = periods.Period.months_ending(year, month, max(TREND_MONTHS, months), settings.timezone)
+    trend_months = trend_period.months[-TREND_MONTHS:]
+    rolled = await analytics.rolled_months(period.months[0], period.months[-1]) if rollups else []
+    raw_months = [key for key in period.months if key not in rolled]
+    raw_runs: list[tuple[list[int], list[tuple[Any, ...]]]] = []  # each run of consecutive months not rolled up, with the events of its window
+    for run in _runs(raw_months):
+        raw = periods.Period(periods.month_start(run[0]), periods.month_start(run[-1]), settings.timezone)
+        raw_runs.append((run, await analytics.event_rows(*periods.window(raw, settings.analytics_self_solved_hours * 3600))))
+    rollup_rows = await analytics.rollup_rows(rolled)
+    cells, totals = await analytics.monthly_counts(trend_months[0], trend_months[-1])
     texts = await analytics.texts(period.start.timestamp(), period.end.timestamp())
     funnels = await _campaigns(campaigns, period)
-    trend = d.monthly_trend(cells, totals, months)
-    return await asyncio.to_thread(_count, settings, period, trend_period, rows, trend, texts, funnels, now)
+    trend = d.monthly_trend(cells, totals, trend_months)
+    return await asyncio.to_thread(_count, settings, period, trend_months, raw_runs, rollup_rows, rolled,
+                                   trend, texts, funnels, now)
 
 
-def _count(settings: Settings, period: d.Period, trend_period: d.Period, rows: list[tuple[Any, ...]],
+def _runs(months: list[int]) -> list[list[int]]:
+    """Consecutive months together: [202511, 202609, 202610] -> [[202511], [202609, 202610]]."""
+    runs: list[list[int]] = []
+    for key in months:
+        if runs and periods.next_month(runs[-1][-1]) == key:
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return runs
+
+
+def _count(settings: Settings, period: periods.Period, trend_months: list[int],
+           raw_runs: list[tuple[list[int], list[tuple[Any, ...]]]], rollup_rows: dict[str, list[tuple[Any, ...]]],
+           rolled: list[int],
            trend: pd.DataFrame, texts: list[QuestionText], funnels: list[CampaignReport], now: datetime) -> MonthlyReport:
     window_seconds = settings.analytics_self_solved_hours * 3600
-    frame = d.event_frame(rows)
-    table = d.conversations(frame, window_seconds=window_seconds)
-    current = table[period.contains(table["month"])]
-    events = d.in_period(frame, period)
-    tickets = events[events["outcome"] == Outcome.TICKET_CREATED.value]
-    ticket_table, tickets_hidden = d.grouped_counts(tickets, "category")
-    sources, sources_hidden = d.grouped_counts(d.cited_sources(events), "source")
+    found = [p.from_rows(rollup_rows), *(p.from_events(d.event_frame(rows), months, window_seconds=window_seconds)
+                                         for months, rows in raw_runs)]
+    parts = p.combined(found)
+    ticket_table, tickets_hidden = d.grouped_counts(parts.codes, d.TICKETS, "category")
+    sources, sources_hidden = d.grouped_counts(parts.codes, d.SOURCES, "source")
     comments = [text for text in texts if text.kind == TextKind.COMMENT.value]
     show_comments = len({text.user_key for text in comments}) >= d.MIN_GROUP_USERS
-    months = trend_period.months[-TREND_MONTHS:]
     return MonthlyReport(
-        period=period, trend_months=months, generated_at=now,
-        totals=d.rates(current), by_municipality=d.rates_by_municipality(current),
+        period=period, trend_months=trend_months, generated_at=now,
+        totals=d.rates(parts.users), by_municipality=d.rates_by_municipality(parts.users),
         trend=trend,
-        tickets=ticket_table, tickets_total=len(tickets), tickets_hidden=tickets_hidden,
-        handoffs=d.handoff_figures(events), feedback=d.feedback_figures(events),
+        tickets=ticket_table, tickets_total=int(parts.codes.loc[parts.codes["dimension"] == d.TICKETS, "count"].sum()),
+        tickets_hidden=tickets_hidden,
+        handoffs=d.handoff_figures(parts.counts, parts.waits, parts.codes),
+        feedback=d.feedback_figures(parts.counts, parts.codes),
         comments=[text.text for text in reversed(comments)][:MAX_COMMENTS] if show_comments else [],
         comment_count=len(comments),
         gaps=find_gaps(texts), sources=sources.head(TOP_SOURCES), sources_hidden=sources_hidden,
         campaigns=funnels,
+        rolled_months=rolled,
     )
 
 
-async def _campaigns(repository: CampaignRepository, period: d.Period) -> list[CampaignReport]:
+async def _campaigns(repository: CampaignRepository, period: periods.Period) -> list[CampaignReport]:
     """The PC campaigns started by the end of the period (newest first), with their funnel per
     municipality (the rendering leaves out municipalities with fewer than MIN_GROUP_USERS employees)."""
     started = [campaign for campaign in await repository.all("campaign")

@@ -1,8 +1,10 @@
 """Analytics at scale: a year of synthetic events (8,300 users, 5 municipalities, >= 1,000,000 turns) in
 SQLite and in PostgreSQL. Prints the time to record one event on the turn path (p50/p95/p99), the time
-to write the monthly report for one month and for 13 months, and the database size per million events.
+to roll up the closed months, to write the monthly report for one month and for 13 months (with November
+still open, so counted from its events, and after it is rolled up too; --raw: also all 13 from raw events),
+and the database size per million events. Each figure is printed with the load average (2 shared cores).
 
-    .venv/bin/python bench/report.py [--turns 1000000] [--database-url postgresql://...] [--skip-postgres]
+    .venv/bin/python bench/report.py [--turns 1000000] [--database-url postgresql://...] [--skip-postgres] [--raw]
 
 PostgreSQL: a throwaway cluster is started when initdb/pg_ctl are installed (or pass --database-url).
 Not a test: it prints figures.
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analytics.events import Event, Kind, Note, Outcome, Pseudonyms, QuestionText, Subject, local_month  # noqa: E402
 from analytics.monthly import write_monthly_report  # noqa: E402
 from analytics.recorder import EventRecorder  # noqa: E402
+from analytics.rollup import roll_up_closed_months  # noqa: E402
 from bench.common import percentile  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from store.store import open_store  # noqa: E402
@@ -151,29 +154,60 @@ async def size_of_events(store, url: str) -> float:  # noqa: ANN001
     return float(await store.db.fetch_value("SELECT pg_total_relation_size('analytics_events') AS n"))
 
 
-async def run(url: str, label: str, events: list[Event], texts: list[QuestionText], folder: Path) -> None:
+def load() -> str:
+    return "load " + Path("/proc/loadavg").read_text().split(" ", 3)[2] if Path("/proc/loadavg").exists() else ""
+
+
+async def size_of_rollups(store, url: str) -> float:  # noqa: ANN001
+    if url.startswith("sqlite"):  # the tables, their primary-key indexes and the waits' index
+        return float(await store.db.fetch_value(
+            "SELECT SUM(pgsize) AS n FROM dbstat WHERE name LIKE '%analytics_rollup_%'") or 0)
+    tables = [f"analytics_rollup_{name}" for name in ("months", "users", "codes", "waits", "counts")]
+    return float(sum([await store.db.fetch_value(f"SELECT pg_total_relation_size('{table}') AS n") for table in tables]))
+
+
+async def run(url: str, label: str, events: list[Event], texts: list[QuestionText], folder: Path, *,
+              raw: bool) -> None:
     settings = Settings(_env_file=None, env="test", data_dir=folder, database_url=url)  # type: ignore[call-arg]
+    window = settings.analytics_self_solved_hours * 3600
     store = await open_store(url)
+
+    async def report(months: int, name: str, *, rollups: bool = True) -> str:
+        started, cpu = time.perf_counter(), time.process_time()
+        await write_monthly_report(store.analytics, store.pc.campaigns, settings, 2026, 11, months=months,
+                                   now=datetime(2026, 12, 3, 9, tzinfo=OSLO), directory=folder / f"{label}-{name}",
+                                   rollups=rollups)
+        return (f"{time.perf_counter() - started:.2f} s (CPU {time.process_time() - cpu:.2f} s, "
+                f"{load()})")
+
+    async def roll_up(now: datetime) -> str:
+        started = time.perf_counter()
+        months = await roll_up_closed_months(store.analytics, now, timezone=settings.timezone, window_seconds=window)
+        return f"{len(months)} months in {time.perf_counter() - started:.1f} s ({load()})"
+
     try:
         started = time.perf_counter()
         for position in range(0, len(events), 20_000):
             await store.analytics.add(events[position:position + 20_000])
         await store.analytics.add([], texts)
         load_seconds = time.perf_counter() - started
-        size = await size_of_events(store, url)
-        now = datetime(2026, 12, 3, 9, tzinfo=OSLO)
-        timings = {}
-        for months in (1, 13):
-            started = time.perf_counter()
-            files = await write_monthly_report(store.analytics, store.pc.campaigns, settings, 2026, 11,
-                                               months=months, now=now, directory=folder / f"{label}-{months}m")
-            timings[months] = time.perf_counter() - started
         print(f"{label}: loaded {len(events):,} events in {load_seconds:.1f} s "
-              f"({len(events) / load_seconds:,.0f} events/s, in batches of 20,000)")
-        print(f"{label}: report for 1 month {timings[1]:.2f} s, for 13 months {timings[13]:.2f} s (target < 10 s)")
+              f"({len(events) / load_seconds:,.0f} events/s, in batches of 20,000; {load()})")
+        if raw:
+            print(f"{label}: report for 13 months, all from raw events: {await report(13, 'raw-13m', rollups=False)}")
+        # 1 December: November is still open (its self-solved window), so it is counted from its events
+        print(f"{label}: rollup job, closed months up to October 2026: {await roll_up(datetime(2026, 12, 1, 8, tzinfo=OSLO))}")
+        print(f"{label}: report for November (open month, from raw events): {await report(1, 'open-1m')}")
+        print(f"{label}: report for 13 months (12 from rollups, November from raw events): "
+              f"{await report(13, 'open-13m')} (target < 10 s)")
+        print(f"{label}: rollup job, November closed: {await roll_up(datetime(2026, 12, 3, 9, tzinfo=OSLO))}")
+        print(f"{label}: report for November (from its rollup): {await report(1, '1m')}")
+        print(f"{label}: report for 13 months (all from rollups): {await report(13, '13m')} (target < 10 s)")
+        size, rollups = await size_of_events(store, url), await size_of_rollups(store, url)
         print(f"{label}: events table with index {size / 1e6:.1f} MB = {size / len(events):.0f} bytes per event, "
-              f"{size / len(events):.0f} MB per million events")
-        print(f"{label}: report written to {files.html}")
+              f"{size / len(events):.0f} MB per million events; rollups {rollups / 1e6:.1f} MB "
+              f"({rollups / len(events):.0f} MB per million events)")
+        print(f"{label}: reports written to {folder}/{label}-*/rapport.html")
     finally:
         await store.close()
 
@@ -185,10 +219,11 @@ async def main() -> None:
     parser.add_argument("--database-url", default="", help="a PostgreSQL database to use (default: a throwaway cluster)")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--keep", type=Path, help="write the databases and reports here instead of a temporary folder")
+    parser.add_argument("--raw", action="store_true", help="also time the 13-month report from raw events only")
     args = parser.parse_args()
     p50, p95, p99 = await record_latency()
     print(f"record one event on the turn path: p50 {p50 * 1000:.1f} µs, p95 {p95 * 1000:.1f} µs, "
-          f"p99 {p99 * 1000:.1f} µs (target p95 < 500 µs)")
+          f"p99 {p99 * 1000:.1f} µs (target p95 < 500 µs; {load()})")
     started = time.perf_counter()
     events, texts = synthetic_events(args.turns, args.users)
     users = len({event.user_key for event in events})
@@ -198,7 +233,7 @@ async def main() -> None:
     with ExitStack() as stack:
         folder = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rakel-report-bench-")))
         folder.mkdir(parents=True, exist_ok=True)
-        await run(f"sqlite:///{folder / 'bench.db'}", "SQLite", events, texts, folder)
+        await run(f"sqlite:///{folder / 'bench.db'}", "SQLite", events, texts, folder, raw=args.raw)
         if args.skip_postgres:
             return
         url = args.database_url
@@ -210,7 +245,7 @@ async def main() -> None:
             except LookupError as reason:
                 print(f"PostgreSQL: skipped ({reason})")
                 return
-        await run(url, "PostgreSQL", events, texts, folder)
+        await run(url, "PostgreSQL", events, texts, folder, raw=args.raw)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@ STORED_COLUMNS = (*EVENT_COLUMNS, "starts")
 TEXT_COLUMNS = ("at", "user_key", "municipality", "kind", "text")
 ROWS_PER_STATEMENT = 500  # 13 parameters a row stays far below both databases' parameter limits
 SOURCE_SEPARATOR = "\n"
+# The monthly rollups (analytics/parts.py says what each row means), table analytics_rollup_<name>.
+ROLLUP_COLUMNS = {
+    "users": ("month", "municipality", "user_key", "conversations", "knowledge", "self_solved", "escalated",
+              "abandoned"),
+    "codes": ("month", "dimension", "code", "user_key", "count"),
+    "waits": ("month", "kind", "seconds"),
+    "counts": ("month", "name", "count"),
+}
 _USER_KINDS = frozenset(kind.value for kind in USER_KINDS)
 
 
@@ -111,6 +119,38 @@ class AnalyticsRepository:
         )
         return cells, months
 
+    async def first_event_month(self) -> int | None:
+        value = await self._db.fetch_value("SELECT MIN(month) AS month FROM analytics_events WHERE month > 0")
+        return int(value) if value is not None else None
+
+    async def rolled_months(self, first_month: int, last_month: int) -> list[int]:
+        """The months from ``first_month`` to ``last_month`` whose rollups are written (all of each, or none)."""
+        rows = await self._db.fetch_all(
+            "SELECT month FROM analytics_rollup_months WHERE month >= ? AND month <= ? ORDER BY month",
+            first_month, last_month)
+        return [int(row["month"]) for row in rows]
+
+    async def rollup_rows(self, months: Sequence[int]) -> dict[str, list[tuple[Any, ...]]]:
+        """The rollup rows of ``months`` (per table, in ``ROLLUP_COLUMNS`` order)."""
+        found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in ROLLUP_COLUMNS}
+        if not months:
+            return found
+        marks = ", ".join("?" * len(months))
+        for name, columns in ROLLUP_COLUMNS.items():
+            found[name] = await self._db.fetch_tuples(
+                f"SELECT {', '.join(columns)} FROM analytics_rollup_{name} WHERE month IN ({marks})", *months)
+        return found
+
+    async def save_rollup(self, month: int, rows: dict[str, list[tuple[Any, ...]]], events: int, now: float) -> None:
+        """Replace one month's rollups in one transaction: running it twice leaves the same rows."""
+        async with self._db.transaction() as tx:
+            for name in ("months", *ROLLUP_COLUMNS):
+                await tx.execute(f"DELETE FROM analytics_rollup_{name} WHERE month = ?", month)
+            for name, columns in ROLLUP_COLUMNS.items():
+                await _insert_rows(tx, f"analytics_rollup_{name}", columns, rows.get(name, []))
+            await tx.execute("INSERT INTO analytics_rollup_months (month, events, rolled_at) VALUES (?, ?, ?)",
+                             month, events, now)
+
     async def texts(self, start: float, end: float) -> list[QuestionText]:
         rows = await self._db.fetch_all(
             f"SELECT {', '.join(TEXT_COLUMNS)} FROM analytics_texts WHERE at >= ? AND at < ? ORDER BY at",
@@ -124,5 +164,7 @@ class AnalyticsRepository:
             events = await tx.execute("DELETE FROM analytics_events WHERE at < ?", events_before)
             texts = await tx.execute("DELETE FROM analytics_texts WHERE at < ?", texts_before)
             await tx.execute("DELETE FROM analytics_user_months WHERE month < ?", months_before)
+            for name in ("months", *ROLLUP_COLUMNS):
+                await tx.execute(f"DELETE FROM analytics_rollup_{name} WHERE month < ?", months_before)
             await tx.execute("DELETE FROM analytics_last_turns WHERE at < ?", events_before)
         return events, texts

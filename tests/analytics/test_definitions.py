@@ -8,11 +8,13 @@ import asyncio
 import pytest
 
 from analytics import definitions as d
+from analytics import parts as p
+from analytics.periods import Period
 from store.store import open_store
 from tests.analytics.handcounted import A, B, hand_counted_events
 
 DAY = 24 * 3600
-NOVEMBER = d.Period.months_ending(2026, 11, 1, "Europe/Oslo")
+NOVEMBER = Period.months_ending(2026, 11, 1, "Europe/Oslo")
 
 
 async def _stored():
@@ -38,8 +40,12 @@ def november(window_hours: float = 24):
     return table[NOVEMBER.contains(table["month"])]
 
 
+def november_parts(window_hours: float = 24) -> p.MonthParts:
+    return p.from_events(frame(), NOVEMBER.months, window_seconds=window_hours * 3600)
+
+
 def test_conversations_and_their_rates():
-    figures = d.rates(november())
+    figures = d.rates(november_parts().users)
     assert figures == d.Rates(conversations=19, users=16, knowledge=11, self_solved=8, escalated=7, abandoned=2)
     assert figures.deflection == pytest.approx(8 / 11)
     assert figures.escalation == pytest.approx(7 / 19)
@@ -47,7 +53,7 @@ def test_conversations_and_their_rates():
 
 
 def test_a_ticket_inside_the_window_spoils_self_solved():
-    assert d.rates(november(window_hours=26)).self_solved == 7  # m5's ticket 25 h later now counts
+    assert d.rates(november_parts(window_hours=26).users).self_solved == 7  # m5's ticket 25 h later now counts
 
 
 def test_a_gap_over_30_minutes_starts_a_new_conversation():
@@ -56,7 +62,7 @@ def test_a_gap_over_30_minutes_starts_a_new_conversation():
 
 
 def test_per_municipality_groups_under_five_users_are_left_out():
-    by_municipality = d.rates_by_municipality(november())
+    by_municipality = d.rates_by_municipality(november_parts().users)
     assert set(by_municipality) == {"molde", "rauma"}
     assert by_municipality["molde"] == d.Rates(8, 6, 6, 3, 3, 1)
     assert by_municipality["rauma"] == d.Rates(6, 5, 4, 4, 1, 1)
@@ -71,15 +77,15 @@ def test_the_monthly_trend_hides_small_cells():
 
 
 def test_handoffs_feedback_tickets_and_sources():
-    events = d.in_period(frame(), NOVEMBER)
-    assert d.handoff_figures(events) == d.HandoffFigures(
+    parts = november_parts()
+    assert d.handoff_figures(parts.counts, parts.waits, parts.codes) == d.HandoffFigures(
         opened=1, taken=1, closed_hours=1, ended=1, claim_median_minutes=2.0, claim_p90_minutes=2.0,
         chat_median_minutes=10.0, users=2)
-    feedback = d.feedback_figures(events)
+    feedback = d.feedback_figures(parts.counts, parts.codes)
     assert feedback == d.FeedbackFigures(answers=10, rated_answers=2, up=2, down=1, users=2)
     assert feedback.rating_rate == pytest.approx(0.2) and feedback.csat == pytest.approx(2 / 3)
-    tickets, hidden = d.grouped_counts(events[events["outcome"] == "ticket_created"], "category")
+    tickets, hidden = d.grouped_counts(parts.codes, d.TICKETS, "category")
     assert tickets.to_dict("records") == [{"category": "printing", "count": 5, "users": 5}] and hidden == 1
-    sources, hidden = d.grouped_counts(d.cited_sources(events), "source")
+    sources, hidden = d.grouped_counts(parts.codes, d.SOURCES, "source")
     assert sources.to_dict("records") == [{"source": A, "count": 6, "users": 6}, {"source": B, "count": 5, "users": 5}]
     assert hidden == 0
