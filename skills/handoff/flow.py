@@ -56,8 +56,6 @@ REPOST_AFTER_SECONDS = 60  # a request whose card never reached the channel is p
 RETRY_TICKET_AFTER_SECONDS = 60
 RESOLVE = "resolve"  # a ticket update: mark the transcript ticket resolved
 COLLEAGUES_SEEN_DAYS = 60  # "Overfør" offers everyone who took a chat this recently
-USER_END_WORDS = frozenset({"avslutt", "avslutte", "avslutt samtalen", "avslutt chatten", "avslutt chat",
-                            "end", "end chat", "end the chat"})
 AGENT_END_WORDS = {"avslutt": True, "avslutt løst": True, "avslutt lost": True, "avslutt åpen": False,
                    "avslutt apen": False, "avslutt open": False, "avslutt uløst": False}
 
@@ -296,9 +294,6 @@ class HandoffFlow:
             await turn.send(texts.CHAT_IS_OVER(turn.language))
             return
         text = turn.incoming.text
-        if handoff.state is HandoffState.CLAIMED and _normalized(text) in USER_END_WORDS:
-            await self.user_ends(handoff)
-            return
         if not text and not turn.incoming.attachments:
             await turn.send(texts.EMPTY(turn.language))
             return

@@ -339,10 +339,11 @@ async def test_the_agent_can_end_it_by_writing_avslutt_apen(bot):
     assert (await bot.runtime.store.handoffs.get(handoff_id)).resolved is False
 
 
-async def test_the_user_ends_it_and_the_agent_chooses_how_it_is_saved(bot):
+@pytest.mark.parametrize("end", ["avslutt", "jeg vil avslutte chatten nå", "we can end the chat now, thanks"])
+async def test_the_user_ends_it_and_the_agent_chooses_how_it_is_saved(bot, end):
     thread, handoff_id = await claimed(bot)
     before = len(bot.connector.replies(KARI.conversation_id))
-    await bot.channel.say(KARI, "avslutt", expect=0)
+    await bot.channel.say(KARI, end, expect=0)
     [goodbye] = (await bot.connector.wait_for(KARI.conversation_id, before + 1))[before:]
     assert "Samtalen med Per Agent er avsluttet." in text_of(goodbye)
     validate_card(cards_of(goodbye)[0])
