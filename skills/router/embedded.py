@@ -28,6 +28,7 @@ from skills.router.model import IntentModel, normalize, trained
 from skills.router.phrases import (
     BOT_WORDS,
     CANCEL,
+    DECIDE_WORDS,
     HOW_WORDS,
     IMPERSONAL,
     MODALS,
@@ -38,6 +39,7 @@ from skills.router.phrases import (
     REQUEST_WORDS,
     REQUESTS,
     SMALLTALK,
+    WHO_WORDS,
 )
 
 _TOKEN = re.compile(r"[a-z0-9æøåéèüäö]+")
@@ -159,9 +161,11 @@ def _second(scored: tuple[tuple[str, float], ...], intent: str) -> str:
 
 
 def _asks_how(words: Sequence[str]) -> bool:
-    """ "hvordan melder jeg …", "korleis bestiller ein …", "how do I …", "kan man …", "hva er rutinen for …":
-    a question about the process."""
+    """ "hvordan melder jeg …", "korleis bestiller ein …", "how do I …", "kan man …", "hva er rutinen for …",
+    "hvem godkjenner …": a question about the process."""
     if words[0] in HOW_WORDS and any(word in PERSONS for word in words[1:1 + HOW_REACH]):
+        return True
+    if words[0] in WHO_WORDS and any(word in DECIDE_WORDS for word in words[1:1 + HOW_REACH]):
         return True
     return (words[0] in MODALS and len(words) > 1 and words[1] in IMPERSONAL) or any(w in PROCESS_WORDS for w in words)
 

@@ -18,6 +18,12 @@ PROCESS_WORDS = frozenset(
     "prosess prosessen policy policyen regel regelen reglene reglane reglan regler rule rules "
     "retningslinje retningslinjer retningslinjene guidelines".split()
 )
+# "hvem godkjenner …", "who decides if I get a new laptop?": who approves or decides is a question about the process
+WHO_WORDS = frozenset("hvem kven kæm kem who".split())
+DECIDE_WORDS = frozenset(
+    "godkjenner godkjenne godkjenn godkjend bestemmer bestemme bestemm avgjør avgjer avgjøre approves approve "
+    "approved decides decide signs".split()
+)
 # Rakel herself: "I don't want to talk to a bot" negates the bot, not the request for a person
 BOT_WORDS = frozenset("bot boten bot'en robot roboten chatbot chatboten maskin maskina maskinen machine rakel".split())
 NEGATIONS = frozenset("ikke ikkje itj ikk ikkj not dont don't no never aldri ingen".split())

@@ -94,6 +94,7 @@ FAILURE_KINDS = {
         ("tusen takk for hjelpa", "thanks"),
         ("takk, det ordnet seg nå", "thanks"),
         ("takk, nå virker Outlook igjen", "thanks"),
+        ("det hjalp, takk", "thanks"),
         ("what can you help me with?", "help"),
         ("hva er det du kan hjelpe meg med?", "help"),
     ],
@@ -115,6 +116,9 @@ FAILURE_KINDS = {
         ("what are the rules for getting a new work laptop?", "knowledge"),
         ("who signs the laptop orders for our team?", "knowledge"),
         ("kan man få to skjermer på kontoret?", "knowledge"),
+        ("kven avgjer kva pc vi får?", "knowledge"),
+        ("who decides when our laptops are swapped?", "knowledge"),
+        ("hvem jobber med saken min nå?", "my_tickets"),  # who works on it: not a process question
     ],
     "a short request before a colon heads the message": [
         ("lag en sak: skjermen flimrer, ring meg på [telefon]", "create_ticket"),
