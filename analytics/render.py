@@ -13,10 +13,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analytics import charts
 from analytics import texts as t
-from analytics.definitions import MIN_GROUP_USERS, Rates
+from analytics.definitions import MIN_GROUP_USERS, Rates, share
+from analytics.funnel import TOTAL
 from analytics.report import MonthlyReport
 from skills.handoff.category import category_label
-from store.pc.models import MunicipalityStats
 
 _TEMPLATES = Environment(loader=PackageLoader("analytics", "templates"), autoescape=select_autoescape())
 
@@ -71,7 +71,7 @@ def _rate_row(name: str, rates: Rates) -> dict[str, Any]:
 
 
 def _formatted(value: Any, column: str) -> str:
-    if column in ("deflection", "escalation", "abandonment", "taken_share", "rating_rate", "csat"):
+    if column in ("deflection", "escalation", "abandonment", "taken_share", "rating_rate", "csat", "ordered_share"):
         return t.percent(value)
     if isinstance(value, float) and column.endswith("minutes"):
         return t.number(value, 1)
@@ -214,36 +214,53 @@ def sources_section(report: MonthlyReport) -> Section:
     return section
 
 
+def _pc_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {**{name: row[name] for name, _ in t.PC_COLUMNS[1:-1]}, "municipality": t.municipality(row["municipality"]),
+            "ordered_share": share(row["ordered"], row["messaged"])}
+
+
 def pc_section(report: MonthlyReport) -> Section:
-    section = Section("pc-rullering", "PC-rullering: fra melding til godkjent bestilling",
-                      "Status for kampanjene per kommune ved periodens slutt.")
-    records: list[dict[str, Any]] = []
-    hidden = 0
-    for campaign in report.campaigns:
-        shown = [row for row in campaign.rows if row.targeted >= MIN_GROUP_USERS]
-        hidden += len(campaign.rows) - len(shown)
-        for row in [*shown, campaign.total]:
-            records.append(_pc_record(campaign.campaign.id, row))
-    _table(section, records, (("campaign", "Kampanje"), *t.PC_COLUMNS))
-    section.notes = _hidden(hidden)
-    latest = [record for record in records if record["campaign"] == (report.campaigns[0].campaign.id
-                                                                       if report.campaigns else None)]
-    if latest:
+    funnel = report.pc_funnel
+    section = Section("pc-rullering", "PC-rullering: fra kort til byttesak",
+                      "Ansatte som fikk kampanjekortet i perioden, per kommune: hvor mange som bestilte, fikk "
+                      "bestillingen godkjent av leder og fikk byttesaken meldt til Kundeservice. Status da "
+                      "rapporten ble laget.", notes=_hidden(funnel.hidden))
+    records = [_pc_record(row) for row in funnel.period.to_dict("records")]
+    _table(section, records, t.PC_COLUMNS)
+    if records:
         section.chart = charts.grouped_bars(
-            [record["municipality"] for record in latest],
-            {title: [record[name] for record in latest] for name, title in t.PC_COLUMNS[1:]},
-            f"PC-rullering {report.campaigns[0].campaign.id}", "ansatte")
+            [record["municipality"] for record in records],
+            {title: [record[name] for record in records] for name, title in t.PC_STEPS},
+            "PC-rullering per kommune", "ansatte")
     return section
 
 
-def _pc_record(campaign_id: str, row: MunicipalityStats) -> dict[str, Any]:
-    return {"campaign": campaign_id, "municipality": t.municipality(row.municipality),
-            **{name: getattr(row, name) for name, _ in t.PC_COLUMNS[1:]}}
+def pc_trend_section(report: MonthlyReport) -> Section:
+    """Per month the card went out: the funnel's steps (the CSV per municipality too)."""
+    trend = report.pc_funnel.trend
+    section = Section("pc-rullering-per-maaned", "PC-rullering per måned",
+                      "Etter måneden kortet ble sendt, de siste 13 månedene.",
+                      notes=[t.SUPPRESSION_NOTE.format(min=MIN_GROUP_USERS)])
+    records = [{"month": t.month_name(int(row["month"])), **_pc_record(row)} for row in trend.to_dict("records")]
+    _table(section, records, (("month", "Måned"), *t.PC_COLUMNS))
+    totals = trend[trend["municipality"] == TOTAL].set_index("month")
+    section.headers = ["Måned", *(title for _, title in t.PC_STEPS), "Andel som bestilte"]
+    section.rows = [[t.month_name(month), *(t.number(int(totals.at[month, name])) if month in totals.index else ""
+                                            for name, _ in t.PC_STEPS),
+                     t.percent(share(totals.at[month, "ordered"], totals.at[month, "messaged"]))
+                     if month in totals.index else ""] for month in report.trend_months]
+    if not totals.empty:
+        section.chart = charts.grouped_bars(
+            [t.short_month(month) for month in report.trend_months],
+            {title: [int(totals.at[month, name]) if month in totals.index else 0 for month in report.trend_months]
+             for name, title in t.PC_STEPS}, "PC-rullering per måned (alle kommuner)", "ansatte")
+    return section
 
 
 def sections(report: MonthlyReport) -> list[Section]:
     return [trend_section(report), outcome_section(report), tickets_section(report), handoff_section(report),
-            feedback_section(report), gaps_section(report), sources_section(report), pc_section(report)]
+            feedback_section(report), gaps_section(report), sources_section(report), pc_section(report),
+            pc_trend_section(report)]
 
 
 def write_report(report: MonthlyReport, directory: Path, settings_hours: float, text_days: int) -> ReportFiles:

@@ -13,14 +13,14 @@ from analytics import definitions as d
 from analytics import parts as p
 from analytics import periods
 from analytics.events import QuestionText, TextKind
+from analytics.funnel import Funnel, funnel
 from analytics.gaps import Gaps, find_gaps
 from core.settings import Settings
-from skills.pc_replacement.report import CampaignReport, build_report
+from skills.pc_replacement.campaign import CAMPAIGN
 from store.analytics import AnalyticsRepository
 from store.pc.campaigns import CampaignRepository
 
 TREND_MONTHS = 13
-MAX_CAMPAIGNS = 3
 MAX_COMMENTS = 10
 TOP_SOURCES = 10
 
@@ -43,7 +43,7 @@ class MonthlyReport:
     gaps: Gaps
     sources: pd.DataFrame  # source, count, users
     sources_hidden: int
-    campaigns: list[CampaignReport] = field(default_factory=list)
+    pc_funnel: Funnel
     rolled_months: list[int] = field(default_factory=list)  # counted from the rollups, the rest from events
 
     @property
@@ -70,10 +70,10 @@ async def build_monthly_report(analytics: AnalyticsRepository, campaigns: Campai
     rollup_rows = await analytics.rollup_rows(rolled)
     cells, totals = await analytics.monthly_counts(trend_months[0], trend_months[-1])
     texts = await analytics.texts(period.start.timestamp(), period.end.timestamp())
-    funnels = await _campaigns(campaigns, period)
+    pc_rows = await campaigns.funnel_rows(CAMPAIGN, trend_period.start.timestamp(), trend_period.end.timestamp())
     trend = d.monthly_trend(cells, totals, trend_months)
     return await asyncio.to_thread(_count, settings, period, trend_months, raw_runs, rollup_rows, rolled,
-                                   trend, texts, funnels, now)
+                                   trend, texts, pc_rows, now)
 
 
 def _runs(months: list[int]) -> list[list[int]]:
@@ -90,7 +90,7 @@ def _runs(months: list[int]) -> list[list[int]]:
 def _count(settings: Settings, period: periods.Period, trend_months: list[int],
            raw_runs: list[tuple[list[int], list[tuple[Any, ...]]]], rollup_rows: dict[str, list[tuple[Any, ...]]],
            rolled: list[int],
-           trend: pd.DataFrame, texts: list[QuestionText], funnels: list[CampaignReport], now: datetime) -> MonthlyReport:
+           trend: pd.DataFrame, texts: list[QuestionText], pc_rows: list[tuple[Any, ...]], now: datetime) -> MonthlyReport:
     window_seconds = settings.analytics_self_solved_hours * 3600
     found = [p.from_rows(rollup_rows), *(p.from_events(d.event_frame(rows), months, window_seconds=window_seconds)
                                          for months, rows in raw_runs)]
@@ -110,19 +110,6 @@ def _count(settings: Settings, period: periods.Period, trend_months: list[int],
         comments=[text.text for text in reversed(comments)][:MAX_COMMENTS] if show_comments else [],
         comment_count=len(comments),
         gaps=find_gaps(texts), sources=sources.head(TOP_SOURCES), sources_hidden=sources_hidden,
-        campaigns=funnels,
+        pc_funnel=funnel(pc_rows, period.months, trend_months, settings.timezone),
         rolled_months=rolled,
     )
-
-
-async def _campaigns(repository: CampaignRepository, period: periods.Period) -> list[CampaignReport]:
-    """The PC campaigns started by the end of the period (newest first), with their funnel per
-    municipality (the rendering leaves out municipalities with fewer than MIN_GROUP_USERS employees)."""
-    started = [campaign for campaign in await repository.all("campaign")
-               if campaign.created_at < period.end.timestamp()]
-    started.sort(key=lambda campaign: campaign.created_at, reverse=True)
-    reports = []
-    for campaign in started[:MAX_CAMPAIGNS]:
-        report = await build_report(repository, campaign)
-        reports.append(CampaignReport(report.campaign, report.rows, []))  # never the names of who has not acted
-    return reports

@@ -49,9 +49,10 @@ FEEDBACK_ROWS = (
     ("down", "Tommel ned (svar og chat)"),
     ("csat", "CSAT (opp ÷ alle tomler)"),
 )
-PC_COLUMNS = (("municipality", "Kommune"), ("targeted", "Målgruppe"), ("sent", "Sendt"),
-              ("ordered", "Bestilt"), ("approved", "Godkjent"), ("rejected", "Avslått"),
-              ("no_response", "Ikke svart"), ("not_mine", "Ikke min PC"))
+PC_STEPS = (("messaged", "Fikk kort"), ("ordered", "Bestilte"), ("approved", "Godkjent"),
+            ("ticket_filed", "Byttesak meldt"))
+PC_COLUMNS = (("municipality", "Kommune"), *PC_STEPS, ("rejected", "Avslått"), ("not_mine", "Ikke min PC"),
+              ("no_answer", "Ikke svart"), ("ordered_share", "Andel som bestilte"))
 
 DEFINITIONS = (
     ("Samtale", "En brukers meldinger og klikk uten opphold på over 30 minutter. Telles i måneden og kommunen "

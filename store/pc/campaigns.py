@@ -4,6 +4,7 @@ and the report figures per municipality."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from store.database import Database
 from store.pc.models import (
@@ -73,6 +74,19 @@ class CampaignRepository:
         await self._db.execute("UPDATE pc_campaigns SET runs = runs + 1, last_run_at = ? WHERE id = ?", now, campaign_id)
 
     # --- the report ------------------------------------------------------------------------
+    async def funnel_rows(self, kind: str, sent_from: float, sent_until: float) -> list[tuple[Any, ...]]:
+        """The cards of ``kind`` campaigns delivered in ``[sent_from, sent_until)``, for the monthly report's
+        funnel: (municipality, user_key, sent_at, response, order state, order ticket state), as they
+        stand now. ``user_key`` is only for counting distinct people; the report never shows it."""
+        return await self._db.fetch_tuples(
+            "SELECT t.municipality, t.user_key, t.sent_at, t.response, COALESCE(o.state, ''), "
+            "COALESCE(o.ticket_state, '') "
+            "FROM pc_targets t JOIN pc_campaigns c ON c.id = t.campaign_id "
+            "LEFT JOIN pc_orders o ON o.campaign_id = t.campaign_id AND o.user_key = t.user_key "
+            "WHERE c.kind = ? AND t.sent_at >= ? AND t.sent_at < ?",
+            kind, sent_from, sent_until,
+        )
+
     async def stats(self, campaign_id: str) -> list[MunicipalityStats]:
         rows = await self._db.fetch_all(_STATS, campaign_id)
         return [
