@@ -86,8 +86,9 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[float], title: str, 
 
 
 def grouped_bars(groups: Sequence[str], series: dict[str, Sequence[float]], title: str, ylabel: str,
-                 value_format: str = "{:.0f}") -> bytes:
-    """One group per label (e.g. municipality), one bar per series (e.g. funnel step)."""
+                 value_format: str = "{:.0f}", label_zeros: bool = True) -> bytes:
+    """One group per label (e.g. municipality), one bar per series (e.g. funnel step); room above the
+    bars for the legend. ``label_zeros=False``: no value over an empty bar (e.g. months without figures)."""
     figure = _figure()
     axes = figure.add_subplot()
     width = 0.8 / max(1, len(series))
@@ -95,8 +96,10 @@ def grouped_bars(groups: Sequence[str], series: dict[str, Sequence[float]], titl
         positions = [number + (index - (len(series) - 1) / 2) * width for number in range(len(groups))]
         bars = axes.bar(positions, values, width, label=name, color=COLORS[index % len(COLORS)],
                         hatch=HATCHES[index % len(HATCHES)], edgecolor="white", linewidth=0.5)
-        axes.bar_label(bars, labels=[value_format.format(value) for value in values], fontsize=7, padding=1)
+        axes.bar_label(bars, labels=[value_format.format(value) if value or label_zeros else "" for value in values],
+                       fontsize=7, padding=1)
     axes.set_xticks(range(len(groups)), groups)
+    axes.set_ylim(bottom=0, top=max(1.0, axes.get_ylim()[1]) * 1.2)
     axes.set_title(title, fontsize=12)
     axes.set_ylabel(ylabel)
     axes.legend(fontsize=8, ncols=min(6, max(1, len(series))), loc="upper right", frameon=False)

@@ -253,7 +253,7 @@ def pc_trend_section(report: MonthlyReport) -> Section:
         section.chart = charts.grouped_bars(
             [t.short_month(month) for month in report.trend_months],
             {title: [int(totals.at[month, name]) if month in totals.index else 0 for month in report.trend_months]
-             for name, title in t.PC_STEPS}, "PC-rullering per måned (alle kommuner)", "ansatte")
+             for name, title in t.PC_STEPS}, "PC-rullering per måned (alle kommuner)", "ansatte", label_zeros=False)
     return section
 
 
