@@ -159,7 +159,10 @@ class NorwegianAnalyzer:
         self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
         self._synonyms, synonym_phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
         self._glossary, glossary_phrases = self._load_glossaries([LEXICON_DIR / name for name in GLOSSARIES])
-        self._phrases = sorted([*synonym_phrases, *glossary_phrases], key=lambda item: len(item[0]), reverse=True)
+        phrases = sorted([*synonym_phrases, *glossary_phrases], key=lambda item: len(item[0]), reverse=True)
+        self._phrases_by_start: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # by first word, longest first
+        for phrase, word in phrases:
+            self._phrases_by_start.setdefault(phrase[0], []).append((phrase, word))
         self._parts = frozenset(self.stem(word) for word in _read_words(LEXICON_DIR / "compound_parts.txt"))
 
     # --- words and stems ---------------------------------------------------------------------
@@ -189,7 +192,7 @@ class NorwegianAnalyzer:
         rewritten: list[str] = []
         position = 0
         while position < len(tokens):
-            for phrase, word in self._phrases:
+            for phrase, word in self._phrases_by_start.get(tokens[position], ()):
                 if tuple(tokens[position : position + len(phrase)]) == phrase:
                     rewritten.append(word)
                     position += len(phrase)

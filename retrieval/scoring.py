@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from retrieval.analysis import QueryGroup, Vocabulary
 from retrieval.model import TICKET_SOURCES
@@ -62,16 +63,28 @@ class QueryPlan:
         Enough is ``ENOUGH_WORDS`` words of the highest idf any word can have (for ranking), or, with
         ``specific``, the question's own ``SPECIFIC_WORDS`` most specific known words (the confidence):
         a question whose known words are all common needs no rare word covered to be answered."""
+        return self._share(*self._covered(tf), specific=specific)
+
+    def _covered(self, tf: Mapping[str, float]) -> tuple[float, float, float]:
+        """The idf of the question's known words the chunk covers, of all its known words, of its unknown words."""
         covered = needed = unknown = 0.0
         for word, weight in zip(self.coverage, self.evidence_idf, strict=True):
             if not word:
-                unknown += self.unknown_weight * idf(0, self.chunk_count)
+                unknown += self.unknown_weight * self._rarest_idf
                 continue
             needed += weight
             covered += weight * max((share for term, share in word.items() if term in tf), default=0.0)
-        needed = min(needed, self._specific_need() if specific else ENOUGH_WORDS * idf(0, self.chunk_count)) + unknown
+        return covered, needed, unknown
+
+    def _share(self, covered: float, needed: float, unknown: float, *, specific: bool) -> float:
+        needed = min(needed, self._specific_need if specific else ENOUGH_WORDS * self._rarest_idf) + unknown
         return min(1.0, covered / needed) if needed else 0.0
 
+    @cached_property
+    def _rarest_idf(self) -> float:
+        return idf(0, self.chunk_count)
+
+    @cached_property
     def _specific_need(self) -> float:
         """The idf of the question's ``SPECIFIC_WORDS`` most specific known words (a fraction counting
         that share of the next one)."""
@@ -95,9 +108,9 @@ class QueryPlan:
         ``MIN_TICKET_WORDS`` of the question's words."""
         norm = self.length_norm(length)
         bm25 = sum(weight * tf[term] / (tf[term] + norm) for term, weight in self.weights.items() if term in tf)
-        judged = tf if match_tf is None else match_tf
-        coverage = self.evidence(judged)
-        evidence = self.evidence(judged, specific=True)
+        covered = self._covered(tf if match_tf is None else match_tf)
+        coverage = self._share(*covered, specific=False)
+        evidence = self._share(*covered, specific=True)
         if match_tf is not None and self.words_covered(match_tf) < MIN_TICKET_WORDS:
             evidence = 0.0
         return bm25 / self.ceiling * (coverage + 1) / 2, evidence
