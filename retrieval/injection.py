@@ -12,22 +12,40 @@ A paragraph is planted when it
 - gives its reader a new role ("du er nå …", "you are now …", "late som du er", "pretend you are",
   "act as", "spill rollen som");
 - names a system prompt; or
-- is addressed to an assistant (chatbot, KI, AI, språkmodell, Rakel, "the assistant") and tells it
-  what to say or answer ("si at", "svar", "fortell", "say that", "tell the user", "respond").
+- is addressed to an assistant (chatbot, KI, AI, språkmodell, Copilot, Rakel, "the assistant",
+  "Dersom du er ein KI", "AI-assistenter som leser dette") and tells it what to say or answer ("si at",
+  "seie", "svar", "fortell", "say that", "tell the user", "respond", "du skal"); or
+- has a sentence that would harm a user who followed it, whoever it speaks to: turning protection off
+  ("slå av Defender/SmartScreen/MFA", "disable the firewall"), approving every sign-in prompt, or
+  giving a password or code away (to a person, by SMS or e-mail, in a ticket, or on a site outside the
+  link allow-list). A negation just before ("ikke slå av antivirus", "aldri oppgi passordet") or a
+  sentence about fraud ("Svindlere ber deg …", "Ignorer e-post som …") makes it a warning, not harm.
 
 The patterns live in ``lexicon/planted.txt`` (one regular expression a line, by kind), so they can
-grow without code. Ordinary guides address people ("si fra til lederen"): a directive alone is never enough.
+grow without code. Ordinary guides address people ("si fra til lederen"): a directive alone is never
+enough, and typing a password on the tenant's own sign-in pages ("skriv inn passordet på
+mysignins.microsoft.com") is help, not harm. Rules rather than a trained classifier: a hundred labelled
+paragraphs would teach a classifier the words of the examples, while the rules name the shapes (who is
+spoken to, what is asked) and say in the ingest summary why a paragraph was left out. Measured on a
+labelled set with a held-out part (``bench/injection.py``, ``tests/data/injection/``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from core.pii import mask
+from core.settings import DEFAULT_LINK_DOMAINS
+from retrieval.answering.links import outside_hosts
+
 LEXICON = Path(__file__).with_name("lexicon") / "planted.txt"
 QUOTE_CHARS = 80  # how much of a left-out paragraph the ingest summary shows
+KINDS = ("trigger", "alone", "addressee", "directive", "harm", "secret", "destination", "negation", "warning")
+NEGATION_CHARS = 30  # how far before a harmful phrase a negation still counts
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+")
 
@@ -38,6 +56,11 @@ class Patterns:
     alone: re.Pattern[str]  # enough on their own: override, new role, system prompt
     addressee: re.Pattern[str]  # an assistant being spoken to
     directive: re.Pattern[str]  # what to say or answer
+    harm: re.Pattern[str]  # a sentence that turns protection off or approves every sign-in
+    secret: re.Pattern[str]  # a password or code asked for
+    destination: re.Pattern[str]  # where a secret must not go (a person, SMS, e-mail, a ticket)
+    negation: re.Pattern[str]  # just before harm, it makes it a warning
+    warning: re.Pattern[str]  # a sentence about fraud
 
 
 @dataclass(frozen=True)
@@ -58,7 +81,30 @@ def _is_planted(paragraph: str, triggers: tuple[str, ...]) -> bool:
         return False
     if patterns.alone.search(text):
         return True
-    return bool(patterns.addressee.search(text) and patterns.directive.search(text))
+    if patterns.addressee.search(text) and patterns.directive.search(text):
+        return True
+    return any(_harmful(sentence, patterns) for sentence in _SENTENCES.split(text))
+
+
+def _harmful(sentence: str, patterns: Patterns, allowed: Iterable[str] = DEFAULT_LINK_DOMAINS) -> bool:
+    """Would following this sentence hurt the user: protection off, every prompt approved, or a secret
+    given to a person or an outside site?"""
+    if patterns.warning.search(sentence):
+        return False
+    if any(not _negated(sentence, match, patterns) for match in patterns.harm.finditer(sentence)):
+        return True
+    for match in patterns.secret.finditer(sentence):
+        if _negated(sentence, match, patterns):
+            continue
+        destinations = patterns.destination.finditer(sentence, match.start())
+        if outside_hosts(sentence, allowed) or any(not _negated(sentence, d, patterns) for d in destinations):
+            return True
+    return False
+
+
+def _negated(sentence: str, match: re.Match[str], patterns: Patterns) -> bool:
+    """A negation just before the match or inside it ("ikke slå av", "kan ikke slås av")."""
+    return bool(patterns.negation.search(sentence, max(0, match.start() - NEGATION_CHARS), match.end()))
 
 
 def without_planted(markdown: str) -> Cleaned:
@@ -104,14 +150,14 @@ def _triggers_in(text: str, triggers: tuple[str, ...]) -> tuple[str, ...]:
 
 def report(removed: list[str]) -> str:
     """One line for the ingest summary: how many paragraphs were left out, and how the first begins."""
-    first = " ".join(removed[0].split())
+    first = " ".join(mask(removed[0]).split())  # the summary is logged and shown: no personal data
     shown = first if len(first) <= QUOTE_CHARS else first[:QUOTE_CHARS].rstrip() + "…"
     return f"{len(removed)} paragraph(s) addressed to an assistant left out: «{shown}»"
 
 
 @cache
 def _patterns() -> Patterns:
-    kinds: dict[str, list[str]] = {"trigger": [], "alone": [], "addressee": [], "directive": []}
+    kinds: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for line in LEXICON.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue

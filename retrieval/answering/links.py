@@ -36,6 +36,14 @@ def is_allowed(host: str, allowed: Iterable[str]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in (d.lower().strip(".") for d in allowed))
 
 
+def outside_hosts(text: str, allowed: Iterable[str]) -> list[str]:
+    """The host names of the links in a text that are not on the allow-list, in order."""
+    domains = tuple(allowed)
+    links = (match.group("target") or match.group("url") or match.group("host") for match in _LINK.finditer(text))
+    hosts = (host_of(link) for link in links)
+    return [host for host in hosts if host and not is_allowed(host, domains)]
+
+
 def mark_outside_links(markdown: str, allowed: Iterable[str], language: Language) -> str:
     """The text with a warning after every link whose host is not on the allow-list."""
     domains = tuple(allowed)
