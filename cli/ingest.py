@@ -51,7 +51,8 @@ async def ingest(settings: Settings, source: str = "all", console: Console | Non
     if summary.skipped:
         console.print(reasons_table("Skipped", summary.skipped))
     if summary.flagged:
-        console.print(reasons_table("Left out: text addressed to an assistant (tell the page's owner)", summary.flagged))
+        title = "Flagged for the page's owner: text addressed to an assistant left out, personal data masked"
+        console.print(reasons_table(title, summary.flagged))
     failed = any(reason.startswith(SOURCE_FAILED) for _, reason in summary.skipped)
     return 1 if failed else 0
 

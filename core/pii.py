@@ -45,7 +45,8 @@ EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}
 # Eleven digits, optionally split after the date part ("010190 12345", "010190.12345").
 ELEVEN_DIGITS_RE = re.compile(r"(?<![\w.,])(\d{6})[ .\u00a0-]?(\d{5})(?![\w]|[.,]\d)")
 
-# Eight digits as Norwegians write a phone number, optionally after +47/0047. The lookarounds keep
+# Eight digits as Norwegians write a phone number (grouped by spaces, hyphens or dots, one kind a number),
+# optionally after +47/0047. The lookarounds keep
 # it from matching inside longer numbers, IP addresses, decimals and words ("INC91234567").
 PHONE_RE = re.compile(
     r"""
@@ -53,9 +54,9 @@ PHONE_RE = re.compile(
     (?P<prefix>(?:\+|00)47[ \u00a0-]?|\(\+?47\)[ \u00a0]?)?
     (?P<number>
         \d{8}
-      | \d{3}[ \u00a0-]\d{2}[ \u00a0-]\d{3}
-      | \d{2}[ \u00a0-]\d{2}[ \u00a0-]\d{2}[ \u00a0-]\d{2}
-      | \d{4}[ \u00a0-]\d{4}
+      | \d{3}(?P<sep3>[ \u00a0.-])\d{2}(?P=sep3)\d{3}
+      | \d{2}(?P<sep2>[ \u00a0.-])\d{2}(?P=sep2)\d{2}(?P=sep2)\d{2}
+      | \d{4}[ \u00a0.-]\d{4}
     )
     (?!\w)(?![ .,\u00a0-]?\d)
     """,
@@ -67,7 +68,7 @@ NOT_PERSONAL_BEFORE_RE = re.compile(
     r"""(?:
         \b(?:sak|saken|saks(?:nummer|nr)|ticket|inc|ordre(?:nummer|nr)?|faktura(?:nummer|nr)?|
            kunde(?:nummer|nr)|ref(?:eranse)?|serie(?:nummer|nr)|s/n|sn|org(?:anisasjons)?\.?\s*(?:nummer|nr)|
-           konto(?:nummer|nr)?|kontonr\.?|bilag|kr|nok|kl|klokka|id)
+           konto(?:nummer|nr)?|kontonr\.?|bilag|kr|nok|kl|klokka|id|ip(?:-adresse)?|versjon|version|build)
         |[#№]
     )\.?\s*(?:nr\.?|nummer)?\s*[:#.]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -111,7 +112,7 @@ def mask_personal_data(text: str, known_names: Iterable[str] = ()) -> MaskResult
     counts.update(identity.counts)
 
     def replace_phone(match: re.Match[str]) -> str:
-        if not _is_phone(match):
+        if not is_phone(match):
             return match.group(0)
         count(PHONE)
         return PHONE_TOKEN
@@ -207,7 +208,7 @@ def _looks_like_birth_date(ddmmyy: str) -> bool:
     return True
 
 
-def _is_phone(match: re.Match[str]) -> bool:
+def is_phone(match: re.Match[str]) -> bool:
     """Is this eight-digit group a phone number rather than a case number, amount, year pair or date?"""
     before = _before(match)
     number = re.sub(r"\D", "", match.group("number"))
@@ -219,7 +220,7 @@ def _is_phone(match: re.Match[str]) -> bool:
         return False
     if number[0] in "01":  # Norwegian eight-digit numbers start with 2-9
         return False
-    if re.fullmatch(r"(?:19|20)\d\d[ \u00a0-](?:19|20)\d\d", match.group("number")):
+    if re.fullmatch(r"(?:19|20)\d\d[ \u00a0.-](?:19|20)\d\d", match.group("number")):
         return False  # a span of years, "2023-2024"
     if len(match.group("number")) == 8 and _is_calendar_date(number):
         return False  # 20240115 or 25122023

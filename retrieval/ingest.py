@@ -8,6 +8,8 @@ documents to compare and delete.
 
 Before chunking, paragraphs addressed to an assistant (planted instructions, ``retrieval.injection``)
 are left out and listed in ``IngestSummary.flagged`` for the page's owner; they never reach the index.
+Then a person's data a page carries (fødselsnummer, a private phone number or e-mail address and the
+name beside it, ``core.pii_pages``) is masked, and the summary says how much; tickets arrive masked.
 
 A source that fails part-way deletes nothing (it has not shown everything it has). A document that
 cannot be embedded keeps its old version in the index and is tried again next run; a document the
@@ -24,6 +26,7 @@ from typing import Protocol, runtime_checkable
 
 from rich.progress import Progress
 
+from core.pii_pages import mask_page
 from core.ports import Llm, LlmError
 from retrieval.chunking import chunk_document
 from retrieval.injection import report, without_planted
@@ -120,12 +123,18 @@ class Ingestor:
 
     @staticmethod
     def _screened(document: SourceDocument, summary: IngestSummary) -> SourceDocument:
-        """The document without planted instructions (reported in the summary), as Markdown."""
+        """The document without planted instructions and with personal data masked (both reported in the
+        summary), as Markdown."""
         cleaned = without_planted(document_markdown(document))
         if cleaned.removed:
             log.warning("ingest: %s carries text addressed to an assistant; left out", document.id)
             summary.flagged.append((document.id, report(cleaned.removed)))
-        return replace(document, body=cleaned.text, body_format="markdown")
+        masked = mask_page(cleaned.text)
+        if masked.counts:
+            kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(masked.counts.items()))
+            log.warning("ingest: %s carries personal data; masked (%s)", document.id, kinds)
+            summary.flagged.append((document.id, f"personal data masked: {kinds}"))
+        return replace(document, body=masked.text, body_format="markdown")
 
 
 async def embed_chunks(embedder: Llm, chunks: list[Chunk]) -> None:

@@ -1,0 +1,107 @@
+"""Mask personal data in published pages (intranet, Kompetanseportalen) before they are indexed.
+
+A ticket is masked whole (``core.pii.mask_personal_data``): everything in it is about people. A page
+is written for everyone and names services on purpose, so masking it whole would take the answer
+away ("send e-post til utlan@rauma.kommune.no", "ring Kundeservice på 71 11 11 11"). What a page
+must never carry into the index, the logs or an LLM prompt is a person's own data, pasted in as an
+example or left by mistake:
+
+- fødselsnummer and D-numbers, always (``core.pii.mask_identity_numbers``);
+- a person's e-mail address: one at a free mail service (gmail.com, hotmail.com, …), or one whose
+  local part is a name ("kari.bakken81@", "lise.talstad@", "kari@"); a service mailbox ("utlan@",
+  "webredaksjonen@") and a placeholder ("fornavn.etternavn@", "navn@virksomhet.no") stay;
+- a phone number, unless the words just before it name a service ("Kundeservice", "sentralbord",
+  "vakttelefon", "servicetorget"): a private number beside a name is masked;
+- the names of people near one of those ("brevet til Arne Vik, fødselsnummer …"), wherever they
+  appear on the page: the person the data belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from core import pii, pii_names
+
+FREE_MAIL = frozenset(
+    """gmail.com googlemail.com hotmail.com hotmail.no outlook.com outlook.no live.com live.no msn.com
+    yahoo.com yahoo.no icloud.com me.com mac.com online.no frisurf.no start.no proton.me protonmail.com
+    aol.com gmx.com gmx.net mail.com yandex.com""".split()
+)
+PLACEHOLDER_PARTS = frozenset(
+    """fornavn etternavn navn brukernavn bruker ansatt firstname lastname name user username
+    ola nordmann kari example eksempel""".split()
+)
+PLACEHOLDER_DOMAIN_RE = re.compile(r"(?:^|\.)(?:example|eksempel|kommunen|virksomhet|domene|domain)\.", re.IGNORECASE)
+SERVICE_BEFORE_RE = re.compile(
+    r"\b(?:kundeservice\w*|servicetorg\w*|servicekontor\w*|sentralbord\w*|vakt\w*|support|brukerstøtte|"
+    r"helpdesk|service ?desk|ror-ikt|it-\w+|sekretariat\w*|resepsjon\w*|ekspedisjon\w*|legevakt\w*|"
+    r"servicesenter\w*|postmottak\w*|kontoret|avdelingen|kommunen|skolen|barnehagen|nav|politi\w*|"
+    r"brannvesen\w*|nødnummer\w*|hotline|switchboard|reception|service centre|customer service)\b[^.!?\n]{0,30}$",
+    re.IGNORECASE,
+)
+OWNER_CHARS = 80  # how far from masked data a name is taken for its owner
+MASKS = (pii.FNR_TOKEN, pii.PHONE_TOKEN, pii.EMAIL_TOKEN)
+
+
+def mask_page(text: str) -> pii.MaskResult:
+    """The page with identity numbers, personal e-mail addresses, private phone numbers and the names
+    beside them masked."""
+    identity = pii.mask_identity_numbers(text)
+    counts = dict(identity.counts)
+
+    def count(kind: str) -> None:
+        counts[kind] = counts.get(kind, 0) + 1
+
+    def replace_email(match: re.Match[str]) -> str:
+        if not is_personal_email(match.group(0)):
+            return match.group(0)
+        count(pii.EMAIL)
+        return pii.EMAIL_TOKEN
+
+    def replace_phone(match: re.Match[str]) -> str:
+        before = match.string[max(0, match.start() - 60) : match.start()]
+        if not pii.is_phone(match) or SERVICE_BEFORE_RE.search(before):
+            return match.group(0)
+        count(pii.PHONE)
+        return pii.PHONE_TOKEN
+
+    masked = pii.PHONE_RE.sub(replace_phone, pii.EMAIL_RE.sub(replace_email, identity.text))
+    if counts:
+        masked = _mask_owners(masked, count)
+    return pii.MaskResult(text=masked, counts=counts, uncertain=identity.uncertain)
+
+
+def is_personal_email(address: str) -> bool:
+    """A person's own address, not a service mailbox or a placeholder."""
+    local, _, domain = address.lower().rpartition("@")
+    if PLACEHOLDER_DOMAIN_RE.search(domain + "."):
+        return False
+    parts = [part for part in re.split(r"[._+-]+", local) if part]
+    if parts and all(re.sub(r"\d+", "", part) in PLACEHOLDER_PARTS for part in parts):
+        return False
+    if domain in FREE_MAIL:
+        return True
+    named = [re.sub(r"\d+", "", part) for part in parts]
+    return len(parts) > 1 or any(part in pii_names.GIVEN_NAMES for part in named) or bool(re.search(r"\d", local))
+
+
+def _mask_owners(text: str, count: Callable[[str], None]) -> str:
+    """The names near a masked identity number, phone number or e-mail address (within its paragraph),
+    masked wherever they appear on the page: the person the data belongs to."""
+    names: set[str] = set()
+    for token in re.finditer("|".join(re.escape(mask) for mask in MASKS), text):
+        paragraph_start = text.rfind("\n\n", 0, token.start()) + 1
+        paragraph_end = text.find("\n\n", token.end())
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        near = text[max(paragraph_start, token.start() - OWNER_CHARS) : min(paragraph_end, token.end() + OWNER_CHARS)]
+        names |= pii_names.mentioned_names(near)[0] | pii_names.signed_names(near)[0]
+    pattern = pii_names.names_pattern(tuple(sorted(pii_names.clean(names))))
+    if pattern is None:
+        return text
+
+    def replace(name: re.Match[str]) -> str:
+        count(pii.NAME)
+        return pii.NAME_TOKEN
+
+    return pattern.sub(replace, text)
