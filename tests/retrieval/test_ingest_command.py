@@ -54,7 +54,7 @@ async def test_ingest_reports_planted_instructions_for_the_page_owner(tmp_path: 
     await ingest(settings, "local", Console(file=output, width=200))
 
     text = output.getvalue()
-    assert "Left out: text addressed to an assistant" in text and "kp-vpn-2" in text
+    assert "text addressed to an assistant left out" in text and "kp-vpn-2" in text
     assert "Merknad til chatbot" in text
 
 
