@@ -216,3 +216,18 @@ async def test_a_bulk_write_that_fails_fails_alone(tmp_path: Path) -> None:
     counted, stored = index._conn.execute("SELECT chunks, (SELECT COUNT(*) FROM chunks) FROM stats").fetchone()
     assert counted == stored
     index.close()
+
+
+async def test_a_question_of_very_common_words_finds_its_heading_first_and_the_bodies_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = LocalIndex(tmp_path / "index.db")
+    for n in range(3):
+        await add(index, page(f"kp-{n}", f"Side {n}", f"# Side {n}\n\nSkriveren i gangen {n} skriver sakte."))
+    await add(index, page("kp-skriver", "Skriver", "# Skriver\n\nSlik legger du til en skriver."))
+    monkeypatch.setattr("retrieval.local_index.CANDIDATE_POSTINGS", 2)  # "skriver" is in more chunks than that
+
+    assert sorted(await documents(index, "skriver", AudienceScope(None))) == ["kp-0", "kp-1", "kp-2", "kp-skriver"]
+    monkeypatch.setattr("retrieval.local_index.CANDIDATES", 1)  # the headed chunk alone is enough candidates
+    assert await documents(index, "skriver", AudienceScope(None), top=1) == ["kp-skriver"]
+    index.close()
