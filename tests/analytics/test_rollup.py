@@ -17,8 +17,10 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
+from analytics import recorder
 from analytics.report import MonthlyReport, build_monthly_report
 from analytics.rollup import last_closed_month, roll_up_closed_months
+from core.lifecycle import Lifecycle
 from store.store import open_store
 from tests.analytics.handcounted import OSLO, A, event, hand_counted_events
 from tests.conftest import make_settings
@@ -122,3 +124,24 @@ def test_a_month_closes_after_the_self_solved_window_and_the_grace():
     assert last_closed_month(datetime(2026, 12, 2, 5, 59, tzinfo=OSLO), "Europe/Oslo", WINDOW) == 202610
     assert last_closed_month(datetime(2026, 12, 2, 6, 0, tzinfo=OSLO), "Europe/Oslo", WINDOW) == 202611
     assert last_closed_month(datetime(2027, 1, 15, tzinfo=OSLO), "Europe/Oslo", WINDOW) == 202612
+
+
+async def test_the_service_runs_the_rollup_as_a_shared_job(tmp_path):
+    """analytics.recorder.build registers it with the lifecycle, whose jobs run under a lease
+    (bot/workers.run_exclusively): one instance at a time."""
+    settings = make_settings(tmp_path)
+    store = await open_store(settings.database_target)
+    life = Lifecycle()
+    ran: dict[str, object] = {}
+
+    async def once(_interval: float, job, name: str) -> None:  # noqa: ANN001 - the maintenance loop's job
+        ran[name] = await job()
+
+    try:
+        await store.analytics.add(across_months())
+        recorder.build(settings, life, store.analytics, lambda: DECEMBER_5, on_event=lambda _event: None, repeat=once)
+        await life.background["analytics-rollup"]()
+        assert ran["analytics-rollup"] == [202610, 202611]
+    finally:
+        await life.close()
+        await store.close()
