@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -116,11 +117,14 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
             try:
+                # inside the try: a task cancelled while its BEGIN waits in aiosqlite's queue must still
+                # roll it back (the queue runs BEGIN, then ROLLBACK), or the connection stays in a transaction
+                await self._connection.execute("BEGIN IMMEDIATE")
                 yield self._executor
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                with suppress(sqlite3.OperationalError):  # BEGIN itself failed: nothing to roll back
+                    await self._connection.execute("ROLLBACK")
                 raise
             await self._connection.execute("COMMIT")
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from core.messages import UserProfile
-from store.database import open_database
+from store.database import SqliteDatabase, open_database
 from store.dialogs import Dialog
 from store.feedback import FeedbackEntry
 from store.history import TurnRecord
@@ -130,5 +130,27 @@ async def test_a_migration_that_lands_after_a_newer_one_is_still_applied(databas
         without_feedback_tables = tuple(m for m in everything if m.version != 2)  # nothing later alters them
         await migrate(db, without_feedback_tables)
         assert await migrate(db) == [2]
+    finally:
+        await db.close()
+
+
+async def test_a_transaction_cancelled_while_it_begins_leaves_the_connection_usable(tmp_path):
+    """A job cancelled at shutdown while its BEGIN waited in aiosqlite's queue left the connection inside a
+    transaction, and the last analytics batch then failed ("cannot start a transaction within a transaction")."""
+    db = await SqliteDatabase.open(str(tmp_path / "cancel.db"))
+    try:
+        await db.execute("CREATE TABLE numbers (n INTEGER)")
+
+        async def write(number: int) -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO numbers (n) VALUES (?)", number)
+
+        task = asyncio.create_task(write(1))
+        await asyncio.sleep(0)  # it holds the lock and waits for its BEGIN
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await write(2)
+        assert [row["n"] for row in await db.fetch_all("SELECT n FROM numbers")] == [2]
     finally:
         await db.close()
