@@ -40,6 +40,7 @@ SERVICE_BEFORE_RE = re.compile(
     r"brannvesen\w*|nødnummer\w*|hotline|switchboard|reception|service centre|customer service)\b[^.!?\n]{0,30}$",
     re.IGNORECASE,
 )
+PRIVATE_RE = re.compile(r"\b(?:privat\w*|personlig\w*|hjemme\w*|heime\w*|private|personal|home|mobilen (?:min|hans|hennar|hennes))\b", re.I)
 OWNER_CHARS = 80  # how far from masked data a name is taken for its owner
 MASKS = (pii.FNR_TOKEN, pii.PHONE_TOKEN, pii.EMAIL_TOKEN)
 
@@ -60,8 +61,7 @@ def mask_page(text: str) -> pii.MaskResult:
         return pii.EMAIL_TOKEN
 
     def replace_phone(match: re.Match[str]) -> str:
-        before = match.string[max(0, match.start() - 60) : match.start()]
-        if not pii.is_phone(match) or SERVICE_BEFORE_RE.search(before):
+        if not pii.is_phone(match) or _a_services_number(match):
             return match.group(0)
         count(pii.PHONE)
         return pii.PHONE_TOKEN
@@ -70,6 +70,16 @@ def mask_page(text: str) -> pii.MaskResult:
     if counts:
         masked = _mask_owners(masked, count)
     return pii.MaskResult(text=masked, counts=counts, uncertain=identity.uncertain)
+
+
+def _a_services_number(match: re.Match[str]) -> bool:
+    """A service is named just before the number, and no person or private line after that name."""
+    before = match.string[max(0, match.start() - 60) : match.start()]
+    service = SERVICE_BEFORE_RE.search(before)
+    if service is None:
+        return False
+    between = before[service.start() :]
+    return not PRIVATE_RE.search(between) and not pii_names.mentioned_names(between)[0]
 
 
 def is_personal_email(address: str) -> bool:

@@ -33,6 +33,7 @@ labelled set with a held-out part (``bench/injection.py``, ``tests/data/injectio
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from collections.abc import Iterable
 from functools import cache
@@ -47,6 +48,8 @@ QUOTE_CHARS = 80  # how much of a left-out paragraph the ingest summary shows
 KINDS = ("trigger", "alone", "addressee", "directive", "harm", "secret", "destination", "negation", "warning")
 NEGATION_CHARS = 30  # how far before a harmful phrase a negation still counts
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+")
 
 
@@ -76,7 +79,7 @@ def is_planted(paragraph: str) -> bool:
 def _is_planted(paragraph: str, triggers: tuple[str, ...]) -> bool:
     """``is_planted``, looking only for these triggers first (the ones its whole page holds)."""
     patterns = _patterns()
-    text = " ".join(paragraph.split())
+    text = _normal(paragraph)
     if not _triggers_in(text, triggers):
         return False
     if patterns.alone.search(text):
@@ -108,8 +111,13 @@ def _negated(sentence: str, match: re.Match[str], patterns: Patterns) -> bool:
 
 
 def without_planted(markdown: str) -> Cleaned:
-    """The Markdown with every planted paragraph left out (the others kept as they were)."""
-    triggers = _triggers_in(" ".join(markdown.split()), _patterns().triggers)
+    """The Markdown with every planted paragraph left out (the others kept as they were), and without
+    its comments (``<!-- … -->``, never shown to a reader; a planted one is reported with the others)."""
+    if "<!--" in markdown:
+        comments = [" ".join(comment.split()) for comment in _COMMENT.findall(markdown)]
+        cleaned = without_planted(_COMMENT.sub(" ", markdown))
+        return Cleaned(cleaned.text, [*filter(is_planted, comments), *cleaned.removed])
+    triggers = _triggers_in(_normal(markdown), _patterns().triggers)
     if not triggers:
         return Cleaned(markdown, [])  # nothing any pattern needs (ingest speed)
     kept: list[str] = []
@@ -139,6 +147,14 @@ def _split_at_planted(paragraph: str) -> tuple[str, str]:
             planted = [" ".join(sentences[cut:]), *lines[position + 1 :]]
             return "\n".join(line for line in honest if line.strip()), "\n".join(planted).strip()
     return "", paragraph
+
+
+def _normal(text: str) -> str:
+    """The text as the patterns read it: compatibility forms folded (full-width letters, ligatures), the
+    invisible characters that split a word for the eye but not for a reader removed, spaces collapsed."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 def _triggers_in(text: str, triggers: tuple[str, ...]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from retrieval.model import SourceDocument
 
@@ -59,6 +59,9 @@ def _emit_blocks(node: Tag, blocks: list[str]) -> None:
         inline.clear()
 
     for child in node.children:
+        if isinstance(child, Comment):  # kept as a Markdown comment: retrieval.injection screens and drops it
+            inline.append(f"<!--{child}-->")
+            continue
         if isinstance(child, NavigableString):
             inline.append(str(child).replace("\n", " "))
             continue
