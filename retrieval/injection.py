@@ -45,22 +45,29 @@ from retrieval.answering.links import outside_hosts
 
 LEXICON = Path(__file__).with_name("lexicon") / "planted.txt"
 QUOTE_CHARS = 80  # how much of a left-out paragraph the ingest summary shows
-KINDS = ("trigger", "alone", "addressee", "directive", "harm", "secret", "destination", "negation", "warning")
+RULE_KINDS = ("alone", "addressee", "harm", "secret")  # each line names the words it needs
+PLAIN_KINDS = ("directive", "destination", "negation", "warning")
 NEGATION_CHARS = 30  # how far before a harmful phrase a negation still counts
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+")
 
 
 @dataclass(frozen=True)
+class Rule:
+    words: frozenset[str]  # the text must hold one of these (lowercase) before the pattern is run
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Patterns:
-    triggers: tuple[str, ...]  # every pattern needs one of these words (a cheap first look)
-    alone: re.Pattern[str]  # enough on their own: override, new role, system prompt
-    addressee: re.Pattern[str]  # an assistant being spoken to
-    directive: re.Pattern[str]  # what to say or answer
-    harm: re.Pattern[str]  # a sentence that turns protection off or approves every sign-in
-    secret: re.Pattern[str]  # a password or code asked for
+    triggers: tuple[str, ...]  # every rule's words: a text with none of them is passed at once
+    alone: tuple[Rule, ...]  # enough on their own: override, new role, system prompt, secrecy
+    addressee: tuple[Rule, ...]  # an assistant being spoken to
+    harm: tuple[Rule, ...]  # a sentence that turns protection off or approves every sign-in
+    secret: tuple[Rule, ...]  # a password or code asked for
+    directive: re.Pattern[str]  # what to say or answer (after an addressee)
     destination: re.Pattern[str]  # where a secret must not go (a person, SMS, e-mail, a ticket)
     negation: re.Pattern[str]  # just before harm, it makes it a warning
     warning: re.Pattern[str]  # a sentence about fraud
@@ -80,23 +87,39 @@ def _is_planted(paragraph: str, triggers: tuple[str, ...]) -> bool:
     """``is_planted``, looking only for these triggers first (the ones its whole page holds)."""
     patterns = _patterns()
     text = _normal(paragraph)
-    if not _triggers_in(text, triggers):
+    present = frozenset(_triggers_in(text, triggers))
+    if not present:
         return False
-    if patterns.alone.search(text):
+
+    def live(rules: tuple[Rule, ...]) -> list[re.Pattern[str]]:
+        return [rule.pattern for rule in rules if not rule.words.isdisjoint(present)]
+
+    if any(pattern.search(text) for pattern in live(patterns.alone)):
         return True
-    if patterns.addressee.search(text) and patterns.directive.search(text):
+    if any(pattern.search(text) for pattern in live(patterns.addressee)) and patterns.directive.search(text):
         return True
-    return any(_harmful(sentence, patterns) for sentence in _SENTENCES.split(text))
+    harm, secret = live(patterns.harm), live(patterns.secret)
+    if not harm and not secret:
+        return False
+    return any(_harmful(sentence, harm, secret, patterns) for sentence in _SENTENCES.split(text))
 
 
-def _harmful(sentence: str, patterns: Patterns, allowed: Iterable[str] = DEFAULT_LINK_DOMAINS) -> bool:
+def _harmful(
+    sentence: str,
+    harm: list[re.Pattern[str]],
+    secret: list[re.Pattern[str]],
+    patterns: Patterns,
+    allowed: Iterable[str] = DEFAULT_LINK_DOMAINS,
+) -> bool:
     """Would following this sentence hurt the user: protection off, every prompt approved, or a secret
     given to a person or an outside site?"""
-    if patterns.warning.search(sentence):
+    harmful = [match for pattern in harm for match in pattern.finditer(sentence)]
+    asked = [match for pattern in secret for match in pattern.finditer(sentence)]
+    if not (harmful or asked) or patterns.warning.search(sentence):
         return False
-    if any(not _negated(sentence, match, patterns) for match in patterns.harm.finditer(sentence)):
+    if any(not _negated(sentence, match, patterns) for match in harmful):
         return True
-    for match in patterns.secret.finditer(sentence):
+    for match in asked:
         if _negated(sentence, match, patterns):
             continue
         destinations = patterns.destination.finditer(sentence, match.start())
@@ -153,7 +176,10 @@ def _normal(text: str) -> str:
     """The text as the patterns read it: compatibility forms folded (full-width letters, ligatures), the
     invisible characters that split a word for the eye but not for a reader removed, spaces collapsed."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
 
 
@@ -173,12 +199,17 @@ def report(removed: list[str]) -> str:
 
 @cache
 def _patterns() -> Patterns:
-    kinds: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    rules: dict[str, list[Rule]] = {kind: [] for kind in RULE_KINDS}
+    plain: dict[str, list[str]] = {kind: [] for kind in PLAIN_KINDS}
     for line in LEXICON.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        kind, _, pattern = line.strip().partition(" ")
-        kinds[kind].append(pattern.strip())
-    triggers = tuple(word.strip("'") for word in kinds.pop("trigger"))  # quoted: spaces count
-    compiled = {kind: re.compile("|".join(f"(?:{p})" for p in found), re.IGNORECASE) for kind, found in kinds.items()}
-    return Patterns(triggers, **compiled)
+        kind, _, rest = line.strip().partition(" ")
+        if kind in PLAIN_KINDS:
+            plain[kind].append(rest.strip())
+            continue
+        words, _, pattern = rest.removeprefix("{").partition("} ")
+        rules[kind].append(Rule(frozenset(words.split("|")), re.compile(pattern.strip(), re.IGNORECASE)))
+    compiled = {kind: re.compile("|".join(f"(?:{p})" for p in found), re.IGNORECASE) for kind, found in plain.items()}
+    triggers = tuple(sorted({word for found in rules.values() for rule in found for word in rule.words}))
+    return Patterns(triggers, **{kind: tuple(found) for kind, found in rules.items()}, **compiled)
