@@ -58,8 +58,14 @@ UNKNOWN_WORD_ENDINGS = ("ende", *SHORT_WORD_ENDINGS, "s")  # "stående", "pcen",
 INFLECTION_WEIGHT = 0.9  # an unknown word that is a known one with an ending Snowball left on
 INFLECTION_AFTER_HYPHEN = frozenset("a e en et er ene ane ar ens ets s".split())
 GLOSSARIES = ("english.txt", "nynorsk.txt", "irregular.txt")
+# Glossaries whose single words are also found by their stem: a nynorsk word stands for its inflections
+# ("eigar" finds "eigarar"); English words go through ``ENGLISH_ENDINGS`` instead.
+STEMMED_GLOSSARIES = frozenset({"nynorsk.txt", "irregular.txt"})
 # Regular English endings tried when a word is not in the glossary as written: (ending, replacement)
-ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+ENGLISH_ENDINGS = (
+    ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+    ("ally", ""), ("ly", ""), ("'s", ""),
+)
 MIN_LEMMA_CHARS = 3
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -158,7 +164,9 @@ class NorwegianAnalyzer:
         self._index_terms: dict[str, tuple[str, ...]] = {}  # a word as found in a text -> its index terms
         self.stop_words = frozenset(_read_words(LEXICON_DIR / "stopwords.txt"))
         self._synonyms, synonym_phrases = self._load_synonyms(LEXICON_DIR / "synonyms.txt")
-        self._glossary, glossary_phrases = self._load_glossaries([LEXICON_DIR / name for name in GLOSSARIES])
+        self._glossary, self._glossary_stems, glossary_phrases = self._load_glossaries(
+            [LEXICON_DIR / name for name in GLOSSARIES]
+        )
         phrases = sorted([*synonym_phrases, *glossary_phrases], key=lambda item: len(item[0]), reverse=True)
         self._phrases_by_start: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # by first word, longest first
         for phrase, word in phrases:
@@ -270,13 +278,16 @@ class NorwegianAnalyzer:
 
     def translations(self, word: str) -> tuple[str, ...]:
         """The bokmål stems a glossary gives for an English or nynorsk word or phrase, tried as written
-        and then without a regular English ending ("emails" -> "email", "deleted" -> "delete")."""
+        and then without a regular English ending ("emails" -> "email", "deleted" -> "delete", "logging"
+        -> "log"), and last, for an inflected nynorsk word, by its stem ("eigarar" -> "eigar")."""
         if found := self._glossary.get(word):
             return found
-        for ending, replacement in ENGLISH_ENDINGS:
-            lemma = word[: -len(ending)] + replacement
-            if word.endswith(ending) and len(lemma) >= MIN_LEMMA_CHARS and (found := self._glossary.get(lemma)):
+        for lemma in _english_lemmas(word):
+            if found := self._glossary.get(lemma):
                 return found
+        stem = self.stem(word)
+        if stem != word and len(stem) > MIN_LEMMA_CHARS and (found := self._glossary_stems.get(stem)):
+            return found  # an inflected form only: "att" is no form of "attende"
         return ()
 
     def _correction(self, word: str, stem: str, vocabulary: Vocabulary) -> list[tuple[str, float]]:
@@ -375,10 +386,15 @@ class NorwegianAnalyzer:
         return {term: tuple(sorted(others)) for term, others in synonyms.items()}, ordered
 
 
-    def _load_glossaries(self, paths: list[Path]) -> tuple[dict[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
-        """Translations by word or phrase (a phrase keyed by its words joined with spaces), and the
-        phrases as ``_load_synonyms`` gives them: replaced in a question by that key."""
+    def _load_glossaries(
+        self, paths: list[Path]
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
+        """Translations by word or phrase (a phrase keyed by its words joined with spaces), by the stem
+        of a single word of ``STEMMED_GLOSSARIES``, and the phrases as ``_load_synonyms`` gives them:
+        replaced in a question by that key."""
         glossary: dict[str, dict[str, None]] = {}
+        by_stem: dict[str, dict[str, None]] = {}  # stem -> the lines it comes from
+        translated: dict[str, list[str]] = {}  # line -> its bokmål stems
         phrases: list[tuple[tuple[str, ...], str]] = []
         for path in paths:
             for line in _read_lines(path):
@@ -396,7 +412,29 @@ class NorwegianAnalyzer:
                     glossary.setdefault(key, {}).update(dict.fromkeys(stems))
                     if len(tokens) > 1:
                         phrases.append((tokens, key))
-        return {key: tuple(stems) for key, stems in glossary.items()}, phrases
+                    elif path.name in STEMMED_GLOSSARIES:
+                        by_stem.setdefault(self.stem(key), {}).setdefault(line)
+                        translated[line] = stems
+        frozen = {key: tuple(stems) for key, stems in glossary.items()}
+        # a stem that words of two lines share ("eige", "eigar") is ambiguous: only the words themselves count
+        stemmed = {stem: tuple(translated[next(iter(lines))]) for stem, lines in by_stem.items() if len(lines) == 1}
+        return frozen, stemmed, phrases
+
+
+def _english_lemmas(word: str) -> list[str]:
+    """The forms an English word may have without a regular ending: "emails" -> "email", "copies" ->
+    "copy", "deleted" -> "delete", "logging" -> "log" (a doubled consonant undone), "automatically" ->
+    "automatic"."""
+    lemmas: list[str] = []
+    for ending, replacement in ENGLISH_ENDINGS:
+        if not word.endswith(ending):
+            continue
+        lemma = word[: -len(ending)] + replacement
+        if len(lemma) >= MIN_LEMMA_CHARS:
+            lemmas.append(lemma)
+            if not replacement and len(lemma) > MIN_LEMMA_CHARS and lemma[-1] == lemma[-2] and lemma[-1] not in "aeiouls":
+                lemmas.append(lemma[:-1])
+    return lemmas
 
 
 def _normalise(text: str) -> str:

@@ -163,3 +163,27 @@ def test_past_forms_of_strong_verbs_find_the_infinitive(analyzer: NorwegianAnaly
     assert analyzer.stem("fryser") in terms_for(analyzer, "PC-en frøs i morges", vocabulary)
     assert analyzer.stem("forsvinner") in terms_for(analyzer, "fila forsvann", vocabulary)
     assert analyzer.translations("fryser") == ()  # a present form needs no entry: it shares the stem
+
+
+def test_an_inflected_nynorsk_word_finds_its_entry_by_stem(tmp_path: Path, analyzer: NorwegianAnalyzer) -> None:
+    # "eigarar" and "oppgåvene" are not listed as written: their stems find "eigar" and "oppgåve"
+    assert analyzer.translations("eigarar") == (analyzer.stem("eier"),)
+    assert analyzer.translations("oppgåvene") == (analyzer.stem("oppgave"),)
+    # a word that is no inflection is not taken for one that shares its stem: "kjenne att" is not "attende"
+    assert analyzer.stem("attende") == "att"
+    assert analyzer.translations("att") == ()
+    # a stem two entries share is ambiguous: only the words as written count
+    glossary = tmp_path / "nynorsk.txt"
+    glossary.write_text("eige = egen\neigar = eier\n", encoding="utf-8")
+    _, by_stem, _ = analyzer._load_glossaries([glossary])
+    assert analyzer.stem("eigarar") not in by_stem
+
+
+def test_english_forms_without_their_ending_and_no_norwegian_homographs(analyzer: NorwegianAnalyzer) -> None:
+    assert analyzer.translations("copies") == analyzer.translations("copy") != ()
+    assert analyzer.translations("stopped") == analyzer.translations("stop") != ()  # a doubled consonant undone
+    assert analyzer.translations("attendees") == analyzer.translations("attendee") != ()
+    # English words that are also Norwegian words of another meaning are no glossary entries:
+    # a Norwegian question holding them must not be widened ("post" is mail, "sort" black, "tall" a number)
+    for word in ("post", "sort", "plan", "tall", "fire", "side", "time", "gift", "rent", "bad", "far"):
+        assert analyzer.translations(word) == (), word
