@@ -2,15 +2,16 @@
 
 Run: .venv/bin/python bench/calibrate.py [--write]
 
-Every question of the fitting sets (demo, dev and the first held-out set: bench/data/heldout; never a
-set kept clean for measuring) is answered as its user would be, and the best hit's signals
+Every question of the fitting sets (demo, dev and the first two held-out sets: bench/data/heldout and
+heldout3, dev sets now; never a set kept clean for measuring) is answered as its user would be, and
+the best hit's signals
 (``retrieval.confidence``) are paired with whether the answer shown is right: 1 when the question is
 answerable and the answer cites an expected document, 0 otherwise (an unanswerable question, or an
 answer from the wrong page). A logistic regression over the standardised signals (``MODEL_FEATURES``) is then
 
-- compared with regressions over other sets of signals (``CANDIDATES``), each fitted on two sets
-  and judged on the third at its best threshold: the signals kept are those that carry over;
-- cross-validated by leaving one set out (fit on two, predict the third: the held-out set is another
+- compared with regressions over other sets of signals (``CANDIDATES``), each fitted on the other sets
+  and judged on the left-out one at the threshold in use: the signals kept are those that carry over;
+- cross-validated by leaving one set out (fit on the others, predict the one left out: each set is another
   corpus, so its figures say how the confidence carries over to pages it was not fitted on) and by
   five folds over the pooled questions;
 - printed as a reliability table (predicted confidence against the share of right answers) and as the
@@ -42,6 +43,7 @@ from bench.knowledge import (  # noqa: E402
     build_index,
     demo_set,
     dev_set,
+    heldout3_set,
     heldout_set,
     print_reliability,
 )
@@ -56,6 +58,16 @@ MODEL_FEATURES = ("evidence", "score")  # chosen with the comparison this script
 CANDIDATES = [
     ("evidence",),
     MODEL_FEATURES,
+    ("known", "score"),
+    ("evidence", "score", "rarest"),
+    ("evidence", "score", "title"),
+    ("evidence", "score", "margin"),
+    ("evidence", "score", "known"),
+    ("evidence", "score", "rarest", "title"),
+    ("evidence", "score", "title", "margin"),
+    ("evidence", "score", "title", "known"),
+    ("evidence", "title"),
+    ("evidence", "score", "known", "rarest", "title", "margin"),
     ("evidence", "ticket"),
     ("evidence", "words"),
     ("evidence", "unknown"),
@@ -141,10 +153,10 @@ def rates(chosen: list[Sample], predicted: list[float], threshold: float) -> tup
 
 
 def compare(sets: dict[str, list[Sample]]) -> None:
-    """Each candidate set of signals, fitted on two sets and judged on the third at the threshold in use."""
+    """Each candidate set of signals, fitted on the other sets and judged on the one left out (threshold in use)."""
     print(
         f"\nsignals compared at threshold {MIN_CONFIDENT_SCORE}, each set predicted by a model fitted on the "
-        "other two (abstention / false abstention; sum = abstention + answered share, over the three):"
+        "other sets (abstention / false abstention; sum = abstention + answered share, over all):"
     )
     print(f"{'signals':<44}" + "".join(f"{name:>14}" for name in sets) + f"{'sum':>8}")
     for features in CANDIDATES:
@@ -172,7 +184,7 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help=f"save the model fitted on every set to {CALIBRATION}")
     args = parser.parse_args()
-    sets = {make().name: await samples(make()) for make in (demo_set, dev_set, heldout_set)}
+    sets = {make().name: await samples(make()) for make in (demo_set, dev_set, heldout_set, heldout3_set)}
     pooled = [s for chosen in sets.values() for s in chosen]
     compare(sets)
     for name, chosen in sets.items():

@@ -432,7 +432,8 @@ def _english_lemmas(word: str) -> list[str]:
         lemma = word[: -len(ending)] + replacement
         if len(lemma) >= MIN_LEMMA_CHARS:
             lemmas.append(lemma)
-            if not replacement and len(lemma) > MIN_LEMMA_CHARS and lemma[-1] == lemma[-2] and lemma[-1] not in "aeiouls":
+            doubled = len(lemma) > MIN_LEMMA_CHARS and lemma[-1] == lemma[-2] and lemma[-1] not in "aeiouls"
+            if doubled and not replacement:
                 lemmas.append(lemma[:-1])
     return lemmas
 

@@ -11,15 +11,21 @@ that the answer shown is the right one:
 - ``unknown``: the share of the question's words the index has never seen;
 - ``margin``: how far the hit scores above the best hit of another document (share of its score);
 - ``score``: the hit's rank score (BM25 over what the question could reach, see ``scoring``);
-- ``ticket``: 1 for a resolved ticket, judged on its problem.
+- ``ticket``: 1 for a resolved ticket, judged on its problem;
+- ``known``: the share of the question's words the index knows (in some form) that the hit holds: an
+  untranslated English filler word counts neither way;
+- ``rarest``: the share of the question's two most specific known words (by idf) the hit holds: a
+  page that shares the common words of a question but not its key word is near the topic, not on it;
+- ``title``: the share of the question's weight the hit's title and headings cover.
 
 The model (``calibration.json`` beside this file: the signals it uses, standardisation, weights) is
-fitted by ``bench/calibrate.py`` on the demo, dev and first held-out sets, never on a set kept clean
+fitted by ``bench/calibrate.py`` on the demo, dev, heldout and heldout3 sets, never on a set kept clean
 for measuring; it is data, refitted when the signals change. That script also compares sets of
 signals by leaving one set out: with the sets of December 2026 only ``evidence`` and ``score`` carried
 over to the left-out corpus; the other signals fitted their own corpus and made the left-out one worse
-(the best-sentence evidence was tried too and added nothing: short questions are answered by one
-sentence anyway). So the model uses those two, and the threshold is a probability: 0.5.
+or no better than one question in a set (``title`` came closest: it helped two sets and hurt two; the
+best-sentence evidence added nothing: short questions are answered by one sentence anyway). So the
+model uses those two, and the threshold is a probability (see ``retrieval.answering.pipeline``).
 """
 
 from __future__ import annotations
@@ -39,13 +45,15 @@ from retrieval.sources.tickets import ticket_problem
 from retrieval.text import plain_text
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
-FEATURES = ("evidence", "words", "unknown", "margin", "score", "ticket")
+FEATURES = ("evidence", "words", "unknown", "margin", "score", "ticket", "known", "rarest", "title")
+RAREST_WORDS = 2  # the question's most specific known words the ``rarest`` signal looks for
 # Azure AI Search: the semantic reranker's score (0-4) through the same kind of model. What could be
 # measured without a real index: nothing; the fake service returns scores it was given. So the shipped
 # model is a prior read from the ranker's documented scale (0-1 irrelevant, 1-2 somewhat relevant,
-# 2-3 relevant, 3-4 highly relevant): 0.5 at 2.0, 0.88 at 3.0, 0.12 at 1.0, which keeps the decision
-# the old "reranker / 4 >= 0.5" made. Refit it with bench/calibrate.py's method on answers from a real
-# index (the reranker score of the best hit and whether the answer cited an expected page).
+# 2-3 relevant, 3-4 highly relevant): the threshold (0.55) at 2.0, 0.90 at 3.0, 0.14 at 1.0, which
+# keeps the decision the old "reranker / 4 >= 0.5" made. Refit it with bench/calibrate.py's method on
+# answers from a real index (the reranker score of the best hit and whether the answer cited an
+# expected page).
 AZURE_CALIBRATION = Path(__file__).with_name("calibration_azure.json")
 AZURE_FEATURES = ("reranker",)
 
@@ -119,6 +127,9 @@ def best_hit_signals(hits: Sequence[SearchHit], plan: QueryPlan, analyzer: Analy
     judged = Counter(analyzer.index_terms(judged_text(chunk)))
     other = max((hit.score for hit in hits if hit.chunk.document_id != chunk.document_id), default=0.0)
     words = len(plan.coverage) or 1
+    known = [(weight, word) for word, weight in zip(plan.coverage, plan.evidence_idf, strict=True) if word]
+    rarest = [word for _, word in sorted(known, key=lambda item: -item[0])[:RAREST_WORDS]]
+    heading = Counter(analyzer.index_terms("\n".join([chunk.title, *chunk.heading_path])))
     return {
         "evidence": best.evidence if best.evidence is not None else plan.evidence(judged, specific=True),
         "words": plan.words_covered(judged) / words,
@@ -126,6 +137,9 @@ def best_hit_signals(hits: Sequence[SearchHit], plan: QueryPlan, analyzer: Analy
         "margin": (best.score - other) / best.score if best.score > 0 else 0.0,
         "score": best.score,
         "ticket": 1.0 if ticket else 0.0,
+        "known": sum(1 for _, word in known if any(term in judged for term in word)) / (len(known) or 1),
+        "rarest": sum(1 for word in rarest if any(term in judged for term in word)) / (len(rarest) or 1),
+        "title": plan.evidence(heading, specific=True),
     }
 
 

@@ -187,3 +187,11 @@ def test_english_forms_without_their_ending_and_no_norwegian_homographs(analyzer
     # a Norwegian question holding them must not be widened ("post" is mail, "sort" black, "tall" a number)
     for word in ("post", "sort", "plan", "tall", "fire", "side", "time", "gift", "rent", "bad", "far"):
         assert analyzer.translations(word) == (), word
+
+
+def test_english_filler_is_no_query_word(analyzer: NorwegianAnalyzer) -> None:
+    # words that carry no topic are not looked for, so the pages need not hold them to answer
+    assert analyzer.query_words("Hi, my screen suddenly stays black today. Any idea? Thanks") == ["screen", "black"]
+    # and none of them is a Norwegian word a Norwegian question needs
+    question = "Kan jeg betale per faktura via nettbanken?"
+    assert analyzer.query_words(question) == ["betale", "per", "faktura", "via", "nettbanken"]

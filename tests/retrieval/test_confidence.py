@@ -88,3 +88,37 @@ def test_azure_reranker_scores_map_to_a_confidence_on_the_documented_scale() -> 
     assert reranker_confidence(2.0) == pytest.approx(MIN_CONFIDENT_SCORE)
     assert reranker_confidence(1.0) < 0.2 < 0.8 < reranker_confidence(3.0)
     assert reranker_confidence(0.5) < reranker_confidence(1.5) < reranker_confidence(2.5) < reranker_confidence(3.5)
+
+
+async def test_the_signals_of_key_words_known_words_and_the_title(index: LocalIndex) -> None:
+    on_topic = (await index.search("Hvordan bytter jeg passord?", MOLDE))[0]
+    # "FortiClient" is only in the VPN page's body; "skanning" and "blekkpatron" are in no page
+    body_only = (await index.search("FortiClient skanning", MOLDE))[0]
+    unknown = (await index.search("bytte passord blekkpatron", MOLDE))[0]
+
+    assert on_topic.signals is not None and body_only.signals is not None and unknown.signals is not None
+    assert on_topic.signals["title"] == pytest.approx(1.0)  # "Bytte passord" holds every word
+    assert body_only.signals["title"] < 0.5 < on_topic.signals["title"]
+    # a word the index never saw counts neither way in ``known``, and against the hit in ``words``
+    assert unknown.signals["known"] == pytest.approx(1.0)
+    assert unknown.signals["words"] < 1.0
+    # the question's most specific known words: all on the page it asks about
+    assert on_topic.signals["rarest"] == pytest.approx(1.0)
+
+
+async def test_a_page_without_the_question_s_key_word_lacks_the_rarest_signal(tmp_path: Path) -> None:
+    index = await index_of(
+        tmp_path / "index.db",
+        page("kp-skjerm", "Skjerm på kontoret", "Koble skjermen til dokkingstasjonen på kontoret."),
+        page("kp-mus", "Mus og tastatur", "Bytt batteri i musa. Tastaturet kobles til med USB."),
+        page("kp-kontor", "Kontoret", "Kontoret er åpent hverdager. Skjermen i resepsjonen viser køen."),
+    )
+    try:
+        hit = (await index.search("Får jeg batteri til skjermen på kontoret?", MOLDE))[0]
+    finally:
+        index.close()
+    assert hit.signals is not None and hit.chunk.document_id != "kp-mus"
+    # "batteri" is only on the mouse page: the best hit holds the question's common words, not its
+    # most specific one
+    assert hit.signals["rarest"] == pytest.approx(0.5)
+    assert hit.signals["known"] == pytest.approx(2 / 3)
