@@ -241,7 +241,9 @@ class NorwegianAnalyzer:
 
     # --- queries -----------------------------------------------------------------------------
     def query_groups(self, text: str, vocabulary: Vocabulary) -> list[QueryGroup]:
-        return [self._group(word, vocabulary) for word in self.query_words(text)]
+        groups = [self._group(word, vocabulary) for word in self.query_words(text)]
+        self._joined(groups, vocabulary)
+        return groups
 
     def _group(self, word: str, vocabulary: Vocabulary) -> QueryGroup:
         translations = self.translations(word)
@@ -277,7 +279,12 @@ class NorwegianAnalyzer:
         return frozenset({stem, *self._synonyms.get(stem, ()), *self.translations(word)})
 
     def translations(self, word: str) -> tuple[str, ...]:
-        """The bokmål stems a glossary gives for an English or nynorsk word or phrase, tried as written
+        """The bokmål stems a glossary gives for an English or nynorsk word or phrase (see
+        ``translated_words``)."""
+        return tuple(dict.fromkeys(self.stem(found) for found in self.translated_words(word)))
+
+    def translated_words(self, word: str) -> tuple[str, ...]:
+        """The bokmål words a glossary gives for an English or nynorsk word or phrase, tried as written
         and then without a regular English ending ("emails" -> "email", "deleted" -> "delete", "logging"
         -> "log"), and last, for an inflected nynorsk word, by its stem ("eigarar" -> "eigar")."""
         if found := self._glossary.get(word):
@@ -289,6 +296,25 @@ class NorwegianAnalyzer:
         if stem != word and len(stem) > MIN_LEMMA_CHARS and (found := self._glossary_stems.get(stem)):
             return found  # an inflected form only: "att" is no form of "attende"
         return ()
+
+    def _joined(self, groups: list[QueryGroup], vocabulary: Vocabulary) -> None:
+        """Two neighbouring words of which one is translated may be one Norwegian compound: "print queue"
+        is "utskriftskø", "meeting room" "møterom" (the modifier first, as in English). The indexed
+        compounds of their translations (or the words themselves), with or without a linking s or e,
+        then stand for both words at ``SYNONYM_WEIGHT``."""
+        for first, second in zip(groups, groups[1:]):
+            if " " in first.word or " " in second.word:
+                continue
+            heads, tails = self.translated_words(first.word), self.translated_words(second.word)
+            if not heads and not tails:
+                continue  # a Norwegian pair is left as written
+            for head in heads or (first.word,):
+                for tail in tails or (second.word,):
+                    for link in ("", *LINKING_LETTERS):
+                        term = self.stem(head + link + tail)
+                        if term in vocabulary:
+                            for group in (first, second):
+                                group.terms[term] = max(group.terms.get(term, 0.0), SYNONYM_WEIGHT)
 
     def _correction(self, word: str, stem: str, vocabulary: Vocabulary) -> list[tuple[str, float]]:
         """Indexed terms an unknown word may stand for, tried in order until one kind matches:
@@ -389,21 +415,21 @@ class NorwegianAnalyzer:
     def _load_glossaries(
         self, paths: list[Path]
     ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
-        """Translations by word or phrase (a phrase keyed by its words joined with spaces), by the stem
+        """Translations (bokmål words) by word or phrase (a phrase keyed by its words joined with spaces), by the stem
         of a single word of ``STEMMED_GLOSSARIES``, and the phrases as ``_load_synonyms`` gives them:
         replaced in a question by that key."""
         glossary: dict[str, dict[str, None]] = {}
         by_stem: dict[str, dict[str, None]] = {}  # stem -> the lines it comes from
-        translated: dict[str, list[str]] = {}  # line -> its bokmål stems
+        translated: dict[str, list[str]] = {}  # line -> its bokmål words
         phrases: list[tuple[tuple[str, ...], str]] = []
         for path in paths:
             for line in _read_lines(path):
                 source, _, target = line.partition("=")
-                stems: list[str] = []
+                stems: list[str] = []  # the bokmål words, as the index would read them before stemming
                 for word in target.split(","):
-                    if len(terms := self.index_terms(word)) != 1:
+                    if len(self.index_terms(word)) != 1:
                         raise ValueError(f"{path.name}: {word.strip()!r} is not one word ({line!r})")
-                    stems.append(terms[0])
+                    stems.append("".join(self.tokens(word)))
                 for entry in source.split(","):
                     tokens = tuple(self.tokens(entry))
                     if not tokens:

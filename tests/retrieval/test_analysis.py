@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.analysis import COMPOUND_WEIGHT, MAX_COMPOUND_EXPANSIONS, NorwegianAnalyzer, PlainAnalyzer, Vocabulary
+from retrieval.analysis import (
+    COMPOUND_WEIGHT,
+    MAX_COMPOUND_EXPANSIONS,
+    SYNONYM_WEIGHT,
+    NorwegianAnalyzer,
+    PlainAnalyzer,
+    Vocabulary,
+)
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +202,20 @@ def test_english_filler_is_no_query_word(analyzer: NorwegianAnalyzer) -> None:
     # and none of them is a Norwegian word a Norwegian question needs
     question = "Kan jeg betale per faktura via nettbanken?"
     assert analyzer.query_words(question) == ["betale", "per", "faktura", "via", "nettbanken"]
+
+
+def test_two_english_words_find_the_norwegian_compound_of_their_translations(analyzer: NorwegianAnalyzer) -> None:
+    vocabulary = vocabulary_of(analyzer, "Utskriftskøen er full", "Ring kundesenteret")
+    compound = analyzer.stem("utskriftskø")
+
+    print_, queue = analyzer.query_groups("the print queue", vocabulary)
+    assert print_.terms[compound] == queue.terms[compound] == SYNONYM_WEIGHT  # utskrift + s + kø
+    # one translated word is enough: "customer" is "kunde", "senter" is itself
+    customer, centre = analyzer.query_groups("customer senter", vocabulary)
+    assert analyzer.stem("kundesenter") in customer.terms and analyzer.stem("kundesenter") in centre.terms
+    # a Norwegian pair is left as written: no word of it is translated ("møterom" only as a compound
+    # holding "møte", at the weaker weight of such expansions)
+    vocabulary = vocabulary_of(analyzer, "Møterommet er ledig", "Ring kundesenteret")
+    meeting, room = analyzer.query_groups("møte rom", vocabulary)
+    assert meeting.terms.get(analyzer.stem("møterom"), 0.0) < SYNONYM_WEIGHT
+    assert room.terms.get(analyzer.stem("møterom"), 0.0) < SYNONYM_WEIGHT
