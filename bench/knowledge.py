@@ -1,8 +1,8 @@
 """Knowledge benchmark: retrieval, answers, abstention, municipality scope, planted instructions and
 personal-data leaks, on the demo set and on the held-out set.
 
-Run: .venv/bin/python bench/knowledge.py [--set demo|dev|heldout|heldout3|both|all] [--verbose]
-(both: demo and heldout3; all: every set)
+Run: .venv/bin/python bench/knowledge.py [--set demo|dev|heldout|heldout3|heldout4|both|all] [--verbose]
+(both: demo and heldout4; all: every set)
 
 - **demo**: demo/corpus, the demo ticket export (through LocalTicketSource) and
   bench/data/knowledge_questions.jsonl. Tuning happens here. The confidence the threshold judges is
@@ -16,10 +16,12 @@ Run: .venv/bin/python bench/knowledge.py [--set demo|dev|heldout|heldout3|both|a
   tickets added to the fake Pureservice and read through the real adapter. Its misses were read while
   tuning for issue 17 and the calibration is fitted on it, so it is now a dev set like the one above,
   not a held-out measure.
-- **heldout3**: bench/data/heldout3 (see its README), the held-out set: another corpus, tickets and
-  questions in the same format, written fresh on other topics and read the same way. Never tuned on:
-  knowledge tuners must not read its pages or questions, nor its --verbose misses. The held-out targets
-  (and the exit code) are read from it.
+- **heldout3**: bench/data/heldout3 (see its README), written fresh in the same format on other topics.
+  It was the held-out set until it was measured once and its errors handed to tuners: a dev set now.
+- **heldout4**: bench/data/heldout4 (see its README), the held-out set: another corpus, tickets and
+  questions in the same format, written fresh on other topics again and read the same way. Never tuned
+  on: knowledge tuners must not read its pages or questions, nor its --verbose misses. The held-out
+  targets (and the exit code) are read from it.
 
 For each set, with every question asked as a user of its municipality:
 - hit@1, hit@5 and MRR of the expected documents (answerable questions), by kind, and a plain BM25
@@ -66,7 +68,7 @@ from tests.fakes.pureservice import FakePureservice  # noqa: E402
 DATA = ROOT / "bench" / "data"
 RANKED_CHUNKS = 40  # chunks fetched to rank documents (several chunks of one page count once)
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
-HELD_OUT = "heldout3"  # the set the targets are read from
+HELD_OUT = "heldout4"  # the set the targets are read from
 TARGETS = {"hit@1": 0.80, "hit@5": 0.95, "must-mention": 0.85, "abstention": 0.85, "false abstention": 0.10}
 
 Sources = Callable[[], "AsyncIterator[list[DocumentSource]]"]
@@ -181,8 +183,13 @@ def heldout_set() -> KnowledgeSet:
 
 
 def heldout3_set() -> KnowledgeSet:
-    """The held-out set: never tuned on."""
+    """The second held-out set, measured and its errors read: a dev set now."""
     return folder_set("heldout3")
+
+
+def heldout4_set() -> KnowledgeSet:
+    """The held-out set: never tuned on."""
+    return folder_set("heldout4")
 
 
 async def build_index(path: Path, analyzer: Analyzer, sources: Sequence[DocumentSource]) -> tuple[LocalIndex, float]:
@@ -344,7 +351,7 @@ async def measure(knowledge: KnowledgeSet, verbose: bool, calibration: list[tupl
         print_curve("abstention curve (held-out; for reading, never for choosing the threshold):", answered)
     else:
         calibration.extend(answered)
-        print_curve(f"abstention curve, {knowledge.name} (a set the calibration was fitted on):", answered)
+        print_curve(f"abstention curve, {knowledge.name} (a set tuned on):", answered)
     print_reliability(
         f"reliability of the confidence, {knowledge.name}:", [(a.confidence, answered_right(q, a)) for q, a in answered]
     )
@@ -392,16 +399,18 @@ def met(figures: dict[str, float]) -> bool:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=("demo", "dev", "heldout", "heldout3", "both", "all"), default="both")
+    sets = ("demo", "dev", "heldout", "heldout3", "heldout4", "both", "all")
+    parser.add_argument("--set", choices=sets, default="both")
     parser.add_argument("--verbose", action="store_true", help="list every miss and wrong abstention")
     args = parser.parse_args()
     chosen = {
-        "both": [demo_set, heldout3_set],
-        "all": [demo_set, dev_set, heldout_set, heldout3_set],
+        "both": [demo_set, heldout4_set],
+        "all": [demo_set, dev_set, heldout_set, heldout3_set, heldout4_set],
         "demo": [demo_set],
         "dev": [dev_set],
         "heldout": [heldout_set],
         "heldout3": [heldout3_set],
+        "heldout4": [heldout4_set],
     }[args.set]
     results = {}
     calibration: list[tuple[Question, Answer]] = []
@@ -409,7 +418,7 @@ async def main() -> int:
         knowledge = make()
         results[knowledge.name] = await measure(knowledge, args.verbose, calibration)
     if len({q.id[0] for q, _ in calibration}) > 1:
-        print_curve("abstention curve, the sets the calibration was fitted on, pooled:", calibration)
+        print_curve("abstention curve, the sets tuned on, pooled:", calibration)
     print("\nsummary        hit@1  hit@5  mention  abstain  false  wrong-mun  instr  leaks")
     for name, f in results.items():
         print(

@@ -17,21 +17,36 @@ check_heldout = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(check_heldout)
 
 
-@pytest.mark.parametrize("name", ["heldout", "heldout3"])
+@pytest.mark.parametrize("name", ["heldout", "heldout3", "heldout4"])
 def test_the_set_has_no_data_errors(name: str) -> None:
     assert check_heldout.check(DATA / name) == []
 
 
-def test_heldout3_is_the_size_it_should_be() -> None:
-    text = (DATA / "heldout3" / "questions.jsonl").read_text(encoding="utf-8")
+@pytest.mark.parametrize(("name", "min_pages"), [("heldout3", 45), ("heldout4", 42)])
+def test_a_held_out_set_is_the_size_it_should_be(name: str, min_pages: int) -> None:
+    text = (DATA / name / "questions.jsonl").read_text(encoding="utf-8")
     questions = [json.loads(line) for line in text.splitlines()]
-    pages = list((DATA / "heldout3" / "corpus").rglob("*.md"))
-    tickets = json.loads((DATA / "heldout3" / "pureservice" / "tickets.json").read_text(encoding="utf-8"))["tickets"]
-    assert len(pages) >= 45 and len(tickets) >= 22 and len(questions) >= 160
+    pages = list((DATA / name / "corpus").rglob("*.md"))
+    tickets = json.loads((DATA / name / "pureservice" / "tickets.json").read_text(encoding="utf-8"))["tickets"]
+    assert len(pages) >= min_pages and len(tickets) >= 22 and len(questions) >= 160
     assert sum(q["kind"] == "ticket" for q in questions) >= 22
     assert sum(not q["expected"] for q in questions) >= 32
     assert sum(q["kind"] == "wrong_municipality" for q in questions) >= 5
     assert {q["municipality"] for q in questions if q["kind"] == "municipality"} == check_heldout.MUNICIPALITIES
+
+
+def test_heldout4_has_every_language_and_local_answers() -> None:
+    text = (DATA / "heldout4" / "questions.jsonl").read_text(encoding="utf-8")
+    questions = [json.loads(line) for line in text.splitlines()]
+    assert sum(q["language"] == "en" for q in questions) >= 35
+    assert sum(q["language"] == "nn" for q in questions) >= 30
+    intranet = [path.stem for path in (DATA / "heldout4" / "corpus" / "intranett").glob("*.md")]
+    topics = {stem.split("-", 1)[1] for stem in intranet}
+    assert len(intranet) >= 15 and len(topics) >= 3
+    for topic in topics:
+        assert {f"{m}-{topic}" for m in check_heldout.MUNICIPALITIES} <= set(intranet), topic
+    tickets = json.loads((DATA / "heldout4" / "pureservice" / "tickets.json").read_text(encoding="utf-8"))["tickets"]
+    assert sum(bool(t["local_to"]) for t in tickets) >= 5
 
 
 def test_a_broken_set_is_reported(tmp_path: Path) -> None:
