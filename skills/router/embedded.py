@@ -29,13 +29,16 @@ from skills.router.phrases import (
     BOT_WORDS,
     CANCEL,
     DECIDE_WORDS,
+    FEEDBACK,
     HOW_WORDS,
     IMPERSONAL,
     MODALS,
     NEGATIONS,
+    NOUN_NEGATIONS,
     PERSONS,
     PROCESS_INTENTS,
     PROCESS_WORDS,
+    REQUEST_NOUNS,
     REQUEST_WORDS,
     REQUESTS,
     SMALLTALK,
@@ -44,6 +47,7 @@ from skills.router.phrases import (
 
 _TOKEN = re.compile(r"[a-z0-9æøåéèüäö]+")
 _CLAUSE_END = re.compile(r"[.!?\n:;,]+")
+_CONTRACTED_NOT = re.compile(r"(?<=\w)['’´`]k(?:je|ke|kje)\b", re.IGNORECASE)  # "treng'kje", "e'kje": "… ikkje"
 LOW_CONFIDENCE = 0.5  # below this the router asks
 CLOSE_MARGIN = 0.2  # … and when the best two are closer than this
 CLAUSE_CONFIDENCE = 0.7  # a clause beside smalltalk or a question must be at least this sure to decide
@@ -122,14 +126,15 @@ class EmbeddedRouter:
             confidence, second_confidence = clause[1], min(second_confidence, 1.0 - clause[1])
         if best in PROCESS_INTENTS and _asks_how(words):
             return Ranked(KNOWLEDGE, max(confidence, dict(scored).get(KNOWLEDGE, 0.0)), best, 0.0)
-        if best in REQUESTS and best != CANCEL and _negated(words):
+        if best in REQUESTS and best != CANCEL and _negated(text):
             return Ranked(CANCEL if len(words) <= SHORT_NEGATION_WORDS else KNOWLEDGE, confidence, best, 0.0)
         return Ranked(best, confidence, second, second_confidence)
 
     def _by_clauses(self, text: str) -> tuple[str, float] | None:
         """The intent the clauses agree on, when the message has several: smalltalk beside anything else
         does not count, and a sure request beside a question or problem description is the request."""
-        clauses = [part for part in _CLAUSE_END.split(text) if tokens(part)]
+        # "takk skal du ha, Rakel": her name on its own is an address, not a clause
+        clauses = [part for part in _CLAUSE_END.split(text) if not set(tokens(part)) <= BOT_WORDS]
         if len(clauses) < 2:
             return None
         head, colon, _ = text.partition(":")
@@ -144,9 +149,10 @@ class EmbeddedRouter:
         intents = {intent for intent, _ in meant}
         if len(intents) == 1:
             return meant[0][0], max(p for _, p in meant)
-        # "no ticket, just tell me how …": a cancel beside a question leaves the question
-        sure = {intent for intent, p in meant if intent in REQUESTS - {CANCEL} and p >= CLAUSE_CONFIDENCE}
-        if len(sure) == 1 and intents <= {KNOWLEDGE, CANCEL} | sure:
+        # "no ticket, just tell me how …": a cancel beside a question leaves the question; "du skjønner ikke,
+        # gi meg en person": a complaint about Rakel beside a request leaves the request
+        sure = {intent for intent, p in meant if intent in REQUESTS - {CANCEL, FEEDBACK} and p >= CLAUSE_CONFIDENCE}
+        if len(sure) == 1 and intents <= {KNOWLEDGE, CANCEL, FEEDBACK} | sure:
             request = sure.pop()
             return request, max(p for intent, p in meant if intent == request)
         return None
@@ -170,10 +176,16 @@ def _asks_how(words: Sequence[str]) -> bool:
     return (words[0] in MODALS and len(words) > 1 and words[1] in IMPERSONAL) or any(w in PROCESS_WORDS for w in words)
 
 
-def _negated(words: Sequence[str]) -> bool:
-    """A negation with a request word right after it: "vil ikke ha sak", "ikkje send", "don't create"; not when
-    what is negated is Rakel herself ("I don't want to talk to a bot")."""
-    return not any(word in BOT_WORDS for word in words) and any(
-        word in NEGATIONS and any(later in REQUEST_WORDS for later in words[index + 1:index + 1 + NEGATION_REACH])
+def _negated(text: str) -> bool:
+    """A negation with a request word right after it in the same clause: "vil ikke ha sak", "ikkje send",
+    "don't create", "æ treng'kje prate mæ nån"; not "du forstår meg ikke, jeg vil snakke med en person", and
+    not when what is negated is Rakel herself ("I don't want to talk to a bot")."""
+    text = _CONTRACTED_NOT.sub(" ikkje", text)
+    if any(word in BOT_WORDS for word in tokens(text)):
+        return False
+    return any(
+        (word in NEGATIONS and any(later in REQUEST_WORDS for later in words[index + 1:index + 1 + NEGATION_REACH]))
+        or (word in NOUN_NEGATIONS and words[index + 1:index + 2] and words[index + 1] in REQUEST_NOUNS)
+        for words in map(tokens, _CLAUSE_END.split(text))
         for index, word in enumerate(words)
     )

@@ -3,7 +3,8 @@
 CANCEL = "cancel"
 SMALLTALK = frozenset({"greeting", "help", "thanks"})
 # What a user asks Rakel to *do*; a question about how to do it, or its negation, is something else.
-REQUESTS = frozenset({"create_ticket", "my_tickets", "handoff", "pc_order", "cancel", "feedback"})
+FEEDBACK = "feedback"
+REQUESTS = frozenset({"create_ticket", "my_tickets", "handoff", "pc_order", CANCEL, FEEDBACK})
 PROCESS_INTENTS = frozenset({"create_ticket", "pc_order", "handoff", "my_tickets"})
 
 HOW_WORDS = frozenset("hvordan korleis korsn koss kossen kordan åssen how".split())
@@ -26,8 +27,13 @@ DECIDE_WORDS = frozenset(
 )
 # Rakel herself: "I don't want to talk to a bot" negates the bot, not the request for a person
 BOT_WORDS = frozenset("bot boten bot'en robot roboten chatbot chatboten maskin maskina maskinen machine rakel".split())
-NEGATIONS = frozenset("ikke ikkje itj ikk ikkj not dont don't no never aldri ingen".split())
+NEGATIONS = frozenset("ikke ikkje itj ikk ikkj not dont don't never aldri ingen".split())
+# "no ticket, just …", "no need": but nynorsk "no" is "now" ("no vil eg ha ei sak"), so only right before a noun
+NOUN_NEGATIONS = frozenset({"no"})
+REQUEST_NOUNS = frozenset("ticket tickets case need person human sak saka saken".split())
 REQUEST_WORDS = frozenset(
     "lag lage lagar opprett opprette send sende ha sak saka saken ticket tickets case bestill bestille "
-    "bestiller ny new create open raise send submit want need trenger treng vil".split()
+    "bestiller ny new create open raise send submit want need trenger treng vil "
+    # "jeg trenger ikke en person, bare forklar …": not wanting a person is not asking for one
+    "person personen menneske snakke snakka prate prata talk speak someone".split()
 )
