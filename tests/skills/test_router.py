@@ -120,6 +120,34 @@ FAILURE_KINDS = {
         ("who decides when our laptops are swapped?", "knowledge"),
         ("hvem jobber med saken min nå?", "my_tickets"),  # who works on it: not a process question
     ],
+    "feedback about Rakel, told from thanks and from complaints about IT systems": [
+        ("svarene dine er altfor lange og vanskelige å lese", "feedback"),
+        ("svara dine er treige", "feedback"),
+        ("Outlook er treigt i dag", "knowledge"),
+        ("lenken du ga meg i stad går ikke til noe", "feedback"),
+        ("your answer about VPN was just wrong", "feedback"),
+        ("you could add a way to upload screenshots", "feedback"),
+        ("du forstår ingenting av det jeg skriver", "feedback"),
+        ("takk for svaret, Rakel", "thanks"),
+        ("hei igjen, Rakel", "greeting"),
+    ],
+    "a complaint about Rakel beside a request leaves the request": [
+        ("du skjønner ingenting, sett meg over til en person", "handoff"),
+    ],
+    "not wanting a person, said before the question": [
+        ("jeg trenger ikke snakke med en person, bare si hvordan jeg endrer signaturen i Outlook", "knowledge"),
+        ("æ treng'kje prate med nån, bære sei koss æ deler skjerm i teams", "knowledge"),
+    ],
+    "a negation in one clause does not reach the next": [
+        ("dette går ikke, jeg vil snakke med et menneske", "handoff"),
+        ("no vil eg ha ei sak om skrivaren, han har ikkje verka sidan i går", "create_ticket"),
+    ],
+    "out of scope, not IT": [
+        ("hvilke tall kom i lotto i går?", "out_of_scope"),
+        ("når går siste båt fra Vestnes i kveld?", "out_of_scope"),
+        ("kva skal eg kjøpe til dottera mi i julegåve?", "out_of_scope"),
+        ("what's the best way to cook salmon?", "out_of_scope"),
+    ],
     "a short request before a colon heads the message": [
         ("lag en sak: skjermen flimrer, ring meg på [telefon]", "create_ticket"),
     ],
