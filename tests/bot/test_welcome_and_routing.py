@@ -71,6 +71,15 @@ async def test_a_skill_holds_the_conversation_until_it_is_done(harness):
     assert "Dette kan jeg hjelpe deg med" in text_of(menu)
 
 
+async def test_a_message_that_is_the_feedback_is_stored_at_once(harness):
+    """ "svarene dine er for lange" already says it: Rakel thanks and keeps it, she does not ask for it again."""
+    [thanks] = await harness.channel.say(KARI, "svarene dine er altfor lange og tunge å lese")
+    assert "Takk for tilbakemeldingen" in text_of(thanks)
+    [stored] = await harness.runtime.store.feedback.recent()
+    assert stored.comment == "svarene dine er altfor lange og tunge å lese"
+    assert await harness.runtime.store.dialogs.active(KARI.conversation_id) is None
+
+
 async def test_avbryt_leaves_a_held_conversation(harness):
     await harness.channel.say(KARI, "tilbakemelding")
     [cancelled] = await harness.channel.say(KARI, "Avbryt")
