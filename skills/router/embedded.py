@@ -124,7 +124,7 @@ class EmbeddedRouter:
             best, confidence = clause
         elif clause and clause[1] > confidence:  # the clauses are surer than the whole message
             confidence, second_confidence = clause[1], min(second_confidence, 1.0 - clause[1])
-        if best in PROCESS_INTENTS and _asks_how(words):
+        if best in PROCESS_INTENTS and (_asks_how(words) or _ends_asking_how(text)):
             return Ranked(KNOWLEDGE, max(confidence, dict(scored).get(KNOWLEDGE, 0.0)), best, 0.0)
         if best in REQUESTS and best != CANCEL and _negated(text):
             return Ranked(CANCEL if len(words) <= SHORT_NEGATION_WORDS else KNOWLEDGE, confidence, best, 0.0)
@@ -174,6 +174,14 @@ def _asks_how(words: Sequence[str]) -> bool:
     if words[0] in WHO_WORDS and any(word in DECIDE_WORDS for word in words[1:1 + HOW_REACH]):
         return True
     return (words[0] in MODALS and len(words) > 1 and words[1] in IMPERSONAL) or any(w in PROCESS_WORDS for w in words)
+
+
+def _ends_asking_how(text: str) -> bool:
+    """ "Jeg har fått pc-en til forrige ansatt, og hennes bruker kommer opp. Hvordan logger jeg inn?": a message
+    that ends with a how-question is that question, whatever its story says first."""
+    clauses = [words for words in map(tokens, _CLAUSE_END.split(text)) if words]
+    last = clauses[-1] if len(clauses) > 1 else []
+    return bool(last) and last[0] in HOW_WORDS and any(word in PERSONS for word in last[1:1 + HOW_REACH])
 
 
 def _negated(text: str) -> bool:

@@ -142,6 +142,13 @@ FAILURE_KINDS = {
         ("dette går ikke, jeg vil snakke med et menneske", "handoff"),
         ("no vil eg ha ei sak om skrivaren, han har ikkje verka sidan i går", "create_ticket"),
     ],
+    "a story that ends with a how-question is the question": [
+        ("Eg har bestilt ny pc og han kom i dag. Korleis set eg han opp?", "knowledge"),
+        ("I just got my new laptop from the rollout. How do I move my files across?", "knowledge"),
+    ],
+    "praise words beside thanks are thanks": [
+        ("brilliant stuff, thanks for sorting it", "thanks"),
+    ],
     "out of scope, not IT": [
         ("hvilke tall kom i lotto i går?", "out_of_scope"),
         ("når går siste båt fra Vestnes i kveld?", "out_of_scope"),
