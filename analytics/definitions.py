@@ -14,7 +14,8 @@ tested against a hand-counted event set (tests/analytics/test_definitions.py).
 - *Time to claim*: from a handoff request until an agent takes it.
 - *CSAT* = thumbs up ÷ all thumbs (answers and handoff chats).
 - *Active users*: distinct users with at least one turn.
-Groups smaller than ``MIN_GROUP_USERS`` distinct users are never shown.
+Groups smaller than ``MIN_GROUP_USERS`` distinct users are never shown, not even as a total minus the
+groups shown (see ``left_out``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.events import ESCALATIONS, KNOWLEDGE_OUTCOMES, RATINGS, USER_KINDS, Outcome
+from analytics.events import ESCALATIONS, KNOWLEDGE_OUTCOMES, USER_KINDS, Outcome
 from store.analytics import STORED_COLUMNS
 
 MIN_GROUP_USERS = 5
@@ -140,18 +141,34 @@ def rates(users: pd.DataFrame) -> Rates:
     )
 
 
+def left_out(users: pd.Series) -> pd.Series:
+    """Which groups of a table that also shows their total to leave out (``users``: distinct users per
+    group). Groups under MIN_GROUP_USERS users, and then, smallest first, as many more as it takes for
+    what is left out to be at least two groups with MIN_GROUP_USERS users together: otherwise the total
+    minus the groups shown would give a small group's figures (complementary suppression, as statistics
+    offices do it)."""
+    hidden = users < MIN_GROUP_USERS
+    for group in users[~hidden].sort_values(kind="stable").index:
+        if not hidden.any() or (hidden.sum() >= 2 and users[hidden].sum() >= MIN_GROUP_USERS):
+            break
+        hidden[group] = True
+    return hidden
+
+
 def rates_by_municipality(users: pd.DataFrame) -> dict[str, Rates]:
-    """Per municipality, leaving out those with fewer than MIN_GROUP_USERS users."""
+    """Per municipality, leaving out those the overall rates would give away (``left_out``)."""
     found = {str(name): rates(group) for name, group in users.groupby("municipality", sort=True)}
-    return {name: figures for name, figures in found.items() if figures.users >= MIN_GROUP_USERS}
+    hidden = left_out(pd.Series({name: figures.users for name, figures in found.items()}, dtype="int64"))
+    return {name: figures for name, figures in found.items() if not hidden[name]}
 
 
 def monthly_trend(cells: list[dict[str, Any]], totals: list[dict[str, Any]], months: list[int]) -> pd.DataFrame:
     """Conversations and active users per month and municipality (``AnalyticsRepository.monthly_counts``),
-    plus the total of each month; cells under MIN_GROUP_USERS users are empty.
-    Columns: month, municipality, conversations, users."""
+    plus the total of each month; cells under MIN_GROUP_USERS users, and those the month's total would
+    give away (``left_out``), are empty. Columns: month, municipality, conversations, users."""
     found = pd.DataFrame.from_records(cells, columns=["month", "municipality", "conversations", "users"])
-    found = found[found["month"].isin(months)]
+    found = found[found["month"].isin(months)].reset_index(drop=True)
+    hidden_cells = found.groupby("month")["users"].transform(lambda users: left_out(users))
     users = {row["month"]: row["users"] for row in totals}
     conversations = found.groupby("month")["conversations"].sum()
     result = pd.concat([found, pd.DataFrame({
@@ -160,22 +177,26 @@ def monthly_trend(cells: list[dict[str, Any]], totals: list[dict[str, Any]], mon
         "users": [int(users.get(month, 0)) for month in months],
     })], ignore_index=True)
     result[["conversations", "users"]] = result[["conversations", "users"]].astype("Int64")
-    hidden = result["users"] < MIN_GROUP_USERS
+    hidden = pd.concat([hidden_cells.astype(bool), pd.Series(False, index=range(len(months)))], ignore_index=True)
+    hidden |= result["users"] < MIN_GROUP_USERS
     result[["conversations", "users"]] = result[["conversations", "users"]].mask(hidden)
     return result
 
 
-def grouped_counts(codes: pd.DataFrame, dimension: str, column: str) -> tuple[pd.DataFrame, int]:
+def grouped_counts(codes: pd.DataFrame, dimension: str, column: str, *,
+                   beside_total: bool = False) -> tuple[pd.DataFrame, int]:
     """Count and distinct users per code of ``dimension`` (``MonthParts.codes``); groups under
-    MIN_GROUP_USERS users are left out. Returns the table (column, count, users; largest first) and how
-    many groups were left out."""
+    MIN_GROUP_USERS users are left out, and when the report shows the dimension's total
+    (``beside_total``) also those the total would give away (``left_out``). Returns the table (column,
+    count, users; largest first) and how many groups were left out."""
     chosen = codes[codes["dimension"] == dimension]
     if chosen.empty:
         return pd.DataFrame(columns=[column, "count", "users"]), 0
     table = (chosen.groupby("code").agg(count=("count", "sum"), users=("user_key", "nunique"))
              .reset_index().rename(columns={"code": column}))
     table["count"] = table["count"].astype(int)
-    kept = table[table["users"] >= MIN_GROUP_USERS].sort_values(["count", column], ascending=[False, True])
+    hidden = left_out(table["users"]) if beside_total else table["users"] < MIN_GROUP_USERS
+    kept = table[~hidden].sort_values(["count", column], ascending=[False, True])
     return kept.reset_index(drop=True), len(table) - len(kept)
 
 

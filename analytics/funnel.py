@@ -3,7 +3,8 @@ ordered, how many orders were approved, and for how many the swap ticket was fil
 for Kundeservice), per municipality, as things stand when the report is made.
 
 A person belongs to the month their card was delivered (local time). Cells with fewer than
-``MIN_GROUP_USERS`` people are left out; the totals count everyone.
+``MIN_GROUP_USERS`` people, and those the total would give away (``definitions.left_out``), are left out;
+the totals count everyone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.definitions import MIN_GROUP_USERS
+from analytics.definitions import MIN_GROUP_USERS, left_out
 from store.pc.models import APPROVED, NOT_MINE, ORDERED, REJECTED, TICKET_CREATED, TICKET_QUEUED
 
 STEPS = ("messaged", "ordered", "approved", "ticket_filed")
@@ -59,10 +60,12 @@ def _counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _with_total(frame: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, int]:
-    """Per ``by`` (nothing, or the month): the municipalities with MIN_GROUP_USERS people or more, then
-    the total; and how many municipality cells were left out."""
+    """Per ``by`` (nothing, or the month): the municipalities ``left_out`` keeps, then the total; and how
+    many municipality cells were left out."""
     cells = _counts(frame, [*by, "municipality"])
-    shown = cells[cells["people"] >= MIN_GROUP_USERS]
+    groups = cells.groupby(by)["people"] if by else [(None, cells["people"])]
+    hidden = pd.concat([left_out(people) for _, people in groups]) if len(cells) else pd.Series(dtype=bool)
+    shown = cells[~hidden.reindex(cells.index, fill_value=False)]
     totals = _counts(frame.assign(municipality=TOTAL), [*by, "municipality"])
     table = pd.concat([shown, totals[totals["people"] >= MIN_GROUP_USERS]], ignore_index=True)
     table = (table.assign(last=table["municipality"] == TOTAL).sort_values([*by, "last", "municipality"])

@@ -95,7 +95,7 @@ def _count(settings: Settings, period: periods.Period, trend_months: list[int],
     found = [p.from_rows(rollup_rows), *(p.from_events(d.event_frame(rows), months, window_seconds=window_seconds)
                                          for months, rows in raw_runs)]
     parts = p.combined(found)
-    ticket_table, tickets_hidden = d.grouped_counts(parts.codes, d.TICKETS, "category")
+    ticket_table, tickets_hidden = d.grouped_counts(parts.codes, d.TICKETS, "category", beside_total=True)
     sources, sources_hidden = d.grouped_counts(parts.codes, d.SOURCES, "source")
     comments = [text for text in texts if text.kind == TextKind.COMMENT.value]
     show_comments = len({text.user_key for text in comments}) >= d.MIN_GROUP_USERS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pandas as pd
 import pytest
 
 from analytics import definitions as d
@@ -89,3 +90,20 @@ def test_handoffs_feedback_tickets_and_sources():
     sources, hidden = d.grouped_counts(parts.codes, d.SOURCES, "source")
     assert sources.to_dict("records") == [{"source": A, "count": 6, "users": 6}, {"source": B, "count": 5, "users": 5}]
     assert hidden == 0
+
+
+@pytest.mark.parametrize(("users", "hidden"), [
+    ({"molde": 9, "rauma": 6, "aukra": 7}, set()),  # nothing small: everything shown
+    ({"molde": 9, "rauma": 6, "aukra": 2}, {"aukra", "rauma"}),  # total - molde - rauma would be aukra
+    ({"molde": 9, "rauma": 6, "aukra": 3, "vestnes": 2}, {"aukra", "vestnes"}),  # together 5: only their sum shows
+    ({"molde": 9, "rauma": 6, "aukra": 1, "vestnes": 2}, {"aukra", "vestnes", "rauma"}),  # together 3: one more
+    ({"molde": 3}, {"molde"}),
+])
+def test_a_total_never_gives_away_a_small_group(users, hidden):
+    assert set(d.left_out(pd.Series(users))[lambda flags: flags].index) == hidden
+
+
+def test_ticket_categories_beside_their_total_hide_what_the_total_would_give_away():
+    parts = november_parts()
+    tickets, hidden = d.grouped_counts(parts.codes, d.TICKETS, "category", beside_total=True)
+    assert tickets.empty and hidden == 2  # printing (5 users) beside one category of 1 user
