@@ -34,6 +34,8 @@ REQUEST_NOUNS = frozenset("ticket tickets case need person human sak saka saken"
 REQUEST_WORDS = frozenset(
     "lag lage lagar opprett opprette send sende ha sak saka saken ticket tickets case bestill bestille "
     "bestiller ny new create open raise send submit want need trenger treng vil "
+    # "I'm not looking to log a ticket", "ikkje meld det": filing is a request word too
+    "log logge logg melde meld melda "
     # "jeg trenger ikke en person, bare forklar …": not wanting a person is not asking for one
     "person personen menneske snakke snakka prate prata talk speak someone".split()
 )

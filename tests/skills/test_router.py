@@ -112,6 +112,8 @@ FAILURE_KINDS = {
         ("how do I log a ticket with IT?", "knowledge"),
         ("jeg vil ikke ha en sak, jeg vil bare vite hvordan jeg kobler til skriveren", "knowledge"),
         ("I don't need a new laptop, just tell me how to clean the keyboard", "knowledge"),
+        ("I'm not looking to log a ticket, just want to know how to reset my password", "knowledge"),
+        ("eg vil ikkje melde det inn, berre vite korleis eg skriv ut dobbeltsidig", "knowledge"),
         ("hva er rutinen for å få ny laptop?", "knowledge"),
         ("what are the rules for getting a new work laptop?", "knowledge"),
         ("who signs the laptop orders for our team?", "knowledge"),
