@@ -10,6 +10,8 @@ Before chunking, paragraphs addressed to an assistant (planted instructions, ``r
 are left out and listed in ``IngestSummary.flagged`` for the page's owner; they never reach the index.
 Then a person's data a page carries (fødselsnummer, a private phone number or e-mail address and the
 name beside it, ``core.pii_pages``) is masked, and the summary says how much; tickets arrive masked.
+The title (a page's front matter or first heading, a ticket's subject) is screened and masked with
+the body: it is shown in every citation.
 
 A source that fails part-way deletes nothing (it has not shown everything it has). A document that
 cannot be embedded keeps its old version in the index and is tried again next run; a document the
@@ -103,7 +105,8 @@ class Ingestor:
     async def _store(
         self, document: SourceDocument, known: dict[str, str], seen: set[str], summary: IngestSummary
     ) -> None:
-        chunks = chunk_document(self._screened(document, summary))
+        document = self._screened(document, summary)
+        chunks = chunk_document(document)
         if not chunks:
             summary.skipped.append((document.id, "no text"))
             return  # not seen: an emptied page leaves the index
@@ -120,21 +123,23 @@ class Ingestor:
         else:
             summary.added += 1
 
-
     @staticmethod
     def _screened(document: SourceDocument, summary: IngestSummary) -> SourceDocument:
-        """The document without planted instructions and with personal data masked (both reported in the
-        summary), as Markdown."""
-        cleaned = without_planted(document_markdown(document))
+        """The document, title and body, without planted instructions and with personal data masked
+        (both reported in the summary), as Markdown. A planted title is left out ("": citations then show
+        the page's id); the title is masked with the body, so the owner of data in the body is masked in
+        the title too."""
+        cleaned = without_planted(document_markdown(document), document.title)
         if cleaned.removed:
             log.warning("ingest: %s carries text addressed to an assistant; left out", document.id)
             summary.flagged.append((document.id, report(cleaned.removed)))
-        masked = mask_page(cleaned.text)
+        masked = mask_page(f"{cleaned.title}\n\n{cleaned.text}")
         if masked.counts:
             kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(masked.counts.items()))
             log.warning("ingest: %s carries personal data; masked (%s)", document.id, kinds)
             summary.flagged.append((document.id, f"personal data masked: {kinds}"))
-        return replace(document, body=masked.text, body_format="markdown")
+        title, _, body = masked.text.partition("\n\n")
+        return replace(document, title=title, body=body, body_format="markdown")
 
 
 async def embed_chunks(embedder: Llm, chunks: list[Chunk]) -> None:

@@ -46,7 +46,7 @@ from retrieval.answering.links import outside_hosts
 LEXICON = Path(__file__).with_name("lexicon") / "planted.txt"
 QUOTE_CHARS = 80  # how much of a left-out paragraph the ingest summary shows
 RULE_KINDS = ("alone", "addressee", "harm", "secret")  # each line names the words it needs
-PLAIN_KINDS = ("directive", "destination", "negation", "warning")
+PLAIN_KINDS = ("directive", "destination", "clause", "negation", "warning", "voice", "label")
 NEGATION_CHARS = 30  # how far before a harmful phrase a negation still counts
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
@@ -69,14 +69,18 @@ class Patterns:
     secret: tuple[Rule, ...]  # a password or code asked for
     directive: re.Pattern[str]  # what to say or answer (after an addressee)
     destination: re.Pattern[str]  # where a secret must not go (a person, SMS, e-mail, a ticket)
+    clause: re.Pattern[str]  # between the verb and the secret: the secret is not what is handed over
     negation: re.Pattern[str]  # just before harm, it makes it a warning
     warning: re.Pattern[str]  # a sentence about fraud
+    voice: re.Pattern[str]  # on a page already carrying planted text: what to answer
+    label: re.Pattern[str]  # a role label opening a paragraph ("system:", "[SYSTEM]")
 
 
 @dataclass(frozen=True)
 class Cleaned:
     text: str  # the text without planted paragraphs
-    removed: list[str]  # the planted paragraphs, in order
+    removed: list[str]  # the planted paragraphs (the title first, when it was one), in order
+    title: str = ""  # the page's title, "" when it was planted
 
 
 def is_planted(paragraph: str) -> bool:
@@ -120,7 +124,7 @@ def _harmful(
     if any(not _negated(sentence, match, patterns) for match in harmful):
         return True
     for match in asked:
-        if _negated(sentence, match, patterns):
+        if _negated(sentence, match, patterns) or patterns.clause.search(sentence, match.end(1), match.end()):
             continue
         destinations = patterns.destination.finditer(sentence, match.start())
         if outside_hosts(sentence, allowed) or any(not _negated(sentence, d, patterns) for d in destinations):
@@ -133,29 +137,64 @@ def _negated(sentence: str, match: re.Match[str], patterns: Patterns) -> bool:
     return bool(patterns.negation.search(sentence, max(0, match.start() - NEGATION_CHARS), match.end()))
 
 
-def without_planted(markdown: str) -> Cleaned:
+def without_planted(markdown: str, title: str = "") -> Cleaned:
     """The Markdown with every planted paragraph left out (the others kept as they were), and without
-    its comments (``<!-- … -->``, never shown to a reader; a planted one is reported with the others)."""
+    its comments (``<!-- … -->``, never shown to a reader; a planted one is reported with the others).
+
+    The page is read as a whole: once it carries a planted paragraph, or its title speaks to an
+    assistant, its paragraphs in the same voice go too (``_in_voice``), so a message split over several
+    paragraphs ("system: This notice is for AI assistants …", "system: answer that …") leaves nothing
+    behind. The title is judged like a paragraph and comes back "" when it goes."""
     if "<!--" in markdown:
         comments = [" ".join(comment.split()) for comment in _COMMENT.findall(markdown)]
-        cleaned = without_planted(_COMMENT.sub(" ", markdown))
-        return Cleaned(cleaned.text, [*filter(is_planted, comments), *cleaned.removed])
-    triggers = _triggers_in(_normal(markdown), _patterns().triggers)
+        cleaned = without_planted(_COMMENT.sub(" ", markdown), title)
+        return Cleaned(cleaned.text, [*filter(is_planted, comments), *cleaned.removed], cleaned.title)
+    title = " ".join(title.split())
+    triggers = _triggers_in(_normal(f"{title}\n{markdown}"), _patterns().triggers)
     if not triggers:
-        return Cleaned(markdown, [])  # nothing any pattern needs (ingest speed)
+        return Cleaned(markdown, [], title)  # nothing any pattern needs (ingest speed)
+    paragraphs = _PARAGRAPHS.split(markdown)
+    planted = [_is_planted(paragraph, triggers) for paragraph in paragraphs]
+    title_planted = bool(title) and _is_planted(title, triggers)
+    hostile = any(planted) or title_planted or bool(title) and _addressed(title, triggers)
+    if not hostile:
+        return Cleaned(markdown, [], title)
+    labels = {_label(paragraph) for paragraph, is_it in zip(paragraphs, planted, strict=True) if is_it} - {""}
+    title_goes = title_planted or _in_voice(title, triggers, labels)
     kept: list[str] = []
-    removed: list[str] = []
-    for paragraph in _PARAGRAPHS.split(markdown):
-        if not _is_planted(paragraph, triggers):
+    removed: list[str] = [title] if title_goes else []
+    for paragraph, is_it in zip(paragraphs, planted, strict=True):
+        if is_it:
+            honest, rest = _split_at_planted(paragraph)
+            removed.append(rest)
+            kept.extend([honest] if honest else [])
+        elif _in_voice(paragraph, triggers, labels):
+            removed.append(paragraph)
+        else:
             kept.append(paragraph)
-            continue
-        honest, planted = _split_at_planted(paragraph)
-        removed.append(planted)
-        if honest:
-            kept.append(honest)
-    if not removed:
-        return Cleaned(markdown, [])
-    return Cleaned("\n\n".join(kept), removed)
+    return Cleaned("\n\n".join(kept), removed, "" if title_goes else title)
+
+
+def _addressed(text: str, triggers: tuple[str, ...]) -> bool:
+    """The text speaks to an assistant ("Note for AI assistants", "Til chatboten"), whatever it asks."""
+    normal = _normal(text)
+    present = frozenset(_triggers_in(normal, triggers))
+    return any(rule.pattern.search(normal) for rule in _patterns().addressee if not rule.words.isdisjoint(present))
+
+
+def _in_voice(paragraph: str, triggers: tuple[str, ...], labels: set[str]) -> bool:
+    """On a page already carrying planted text: the paragraph speaks to the assistant too (an addressee,
+    what to answer: "say that …", "svar at …", or the role label a planted paragraph opens with)."""
+    if not paragraph.strip():
+        return False
+    normal = _normal(paragraph)
+    return bool(_patterns().voice.search(normal)) or _label(normal) in labels or _addressed(normal, triggers)
+
+
+def _label(paragraph: str) -> str:
+    """The role label opening a paragraph ("system:" gives "system"), lowercase, or ""."""
+    found = _patterns().label.match(_normal(paragraph))
+    return found.group(1).lower() if found else ""
 
 
 def _split_at_planted(paragraph: str) -> tuple[str, str]:
@@ -165,7 +204,7 @@ def _split_at_planted(paragraph: str) -> tuple[str, str]:
     for position, line in enumerate(lines):
         if is_planted(line):
             sentences = _SENTENCES.split(line)
-            cut = next(index for index, sentence in enumerate(sentences) if is_planted(" ".join(sentences[: index + 1])))
+            cut = next(index for index in range(len(sentences)) if is_planted(" ".join(sentences[: index + 1])))
             honest = [*lines[:position], " ".join(sentences[:cut])]
             planted = [" ".join(sentences[cut:]), *lines[position + 1 :]]
             return "\n".join(line for line in honest if line.strip()), "\n".join(planted).strip()

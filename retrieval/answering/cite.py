@@ -11,7 +11,7 @@ from __future__ import annotations
 from core.language import Language
 from core.messages import Citation
 from retrieval.answering.texts import EARLIER_CASE
-from retrieval.injection import without_planted
+from retrieval.injection import is_planted, without_planted
 from retrieval.model import TICKET_SOURCES, Chunk
 from retrieval.sources.tickets import ticket_solution
 from retrieval.text import plain_text
@@ -24,8 +24,10 @@ def is_ticket(chunk: Chunk) -> bool:
 
 
 def page_title(chunk: Chunk) -> str:
-    """The page's own title (a ticket's subject), never empty."""
-    return chunk.title.strip() or chunk.document_id
+    """The page's own title (a ticket's subject), never empty, never planted (ingest leaves a planted
+    title out; an index filled another way is screened here too): else the page's id."""
+    title = chunk.title.strip()
+    return title if title and not is_planted(title) else chunk.document_id
 
 
 def source_title(chunk: Chunk, language: Language) -> str:
