@@ -105,7 +105,7 @@ class Ingestor:
     async def _store(
         self, document: SourceDocument, known: dict[str, str], seen: set[str], summary: IngestSummary
     ) -> None:
-        document = self._screened(document, summary)
+        document = screened(document, summary)
         chunks = chunk_document(document)
         if not chunks:
             summary.skipped.append((document.id, "no text"))
@@ -123,23 +123,23 @@ class Ingestor:
         else:
             summary.added += 1
 
-    @staticmethod
-    def _screened(document: SourceDocument, summary: IngestSummary) -> SourceDocument:
-        """The document, title and body, without planted instructions and with personal data masked
-        (both reported in the summary), as Markdown. A planted title is left out ("": citations then show
-        the page's id); the title is masked with the body, so the owner of data in the body is masked in
-        the title too."""
-        cleaned = without_planted(document_markdown(document), document.title)
-        if cleaned.removed:
-            log.warning("ingest: %s carries text addressed to an assistant; left out", document.id)
-            summary.flagged.append((document.id, report(cleaned.removed)))
-        masked = mask_page(f"{cleaned.title}\n\n{cleaned.text}")
-        if masked.counts:
-            kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(masked.counts.items()))
-            log.warning("ingest: %s carries personal data; masked (%s)", document.id, kinds)
-            summary.flagged.append((document.id, f"personal data masked: {kinds}"))
-        title, _, body = masked.text.partition("\n\n")
-        return replace(document, title=title, body=body, body_format="markdown")
+
+def screened(document: SourceDocument, summary: IngestSummary) -> SourceDocument:
+    """The document, title and body, without planted instructions and with personal data masked
+    (both reported in the summary), as Markdown. A planted title is left out ("": citations then show
+    the page's id); the title is masked with the body, so the owner of data in the body is masked in
+    the title too."""
+    cleaned = without_planted(document_markdown(document), document.title)
+    if cleaned.removed:
+        log.warning("ingest: %s carries text addressed to an assistant; left out", document.id)
+        summary.flagged.append((document.id, report(cleaned.removed)))
+    masked = mask_page(f"{cleaned.title}\n\n{cleaned.text}")
+    if masked.counts:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(masked.counts.items()))
+        log.warning("ingest: %s carries personal data; masked (%s)", document.id, kinds)
+        summary.flagged.append((document.id, f"personal data masked: {kinds}"))
+    title, _, body = masked.text.partition("\n\n")
+    return replace(document, title=title, body=body, body_format="markdown")
 
 
 async def embed_chunks(embedder: Llm, chunks: list[Chunk]) -> None:
