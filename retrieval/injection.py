@@ -52,6 +52,7 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 _COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.DOTALL)
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+")
+_BEYOND_LATIN_1 = re.compile("[^\x00-\xd6\xd8-\xff]")  # what a look-alike letter can be (× is one too)
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,36 @@ def _split_at_planted(paragraph: str) -> tuple[str, str]:
 
 def _normal(text: str) -> str:
     """The text as the patterns read it: compatibility forms folded (full-width letters, ligatures), the
-    invisible characters that split a word for the eye but not for a reader removed, spaces collapsed."""
+    letters of other scripts that look like Latin ones read as those (``_look_alikes``), the invisible
+    characters that split a word for the eye but not for a reader removed, spaces collapsed."""
     if not text.isascii():
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
+        if _BEYOND_LATIN_1.search(text):  # a cheap look first: Norwegian letters are all in Latin-1
+            found, table = _look_alikes()
+            if not found.isdisjoint(text):
+                text = text.translate(table)
         if _INVISIBLE.search(text):
             text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
+
+
+@cache
+def _look_alikes() -> tuple[frozenset[str], dict[int, str]]:
+    """Characters that look like one Latin letter or digit ("а", "е", "о", "р", "с" of Cyrillic, Greek "ο",
+    "ı", "×") and that letter, from Unicode's confusables list (TR39, as ``confusable_homoglyphs`` ships
+    it): "chаtbоt" written with Cyrillic letters is read as "chatbot". Norwegian letters stay (æ, ø, å
+    look like no single Latin letter there). Loaded on first use: the list takes 50 ms to read."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    table: dict[int, str] = {}
+    for char, homoglyphs in confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        latin = [h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalnum()]
+        if latin:  # TR39 reads capital I as l; a capital letter looking like one is read as I
+            table[ord(char)] = "I" if latin[0] == "l" and char.isupper() else latin[0]
+    return frozenset(map(chr, table)), table
 
 
 def _triggers_in(text: str, triggers: tuple[str, ...]) -> tuple[str, ...]:
