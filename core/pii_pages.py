@@ -11,7 +11,10 @@ example or left by mistake:
   local part is a name ("kari.bakken81@", "lise.talstad@", "kari@"); a service mailbox ("utlan@",
   "webredaksjonen@") and a placeholder ("fornavn.etternavn@", "navn@virksomhet.no") stay;
 - a phone number, unless the words just before it name a service ("Kundeservice", "sentralbord",
-  "vakttelefon", "servicetorget"): a private number beside a name is masked;
+  "vakttelefon", "servicetorget"): a private number beside a name is masked, and so is a mobile
+  number with a service named before it when a person is named before the service in the same
+  sentence or right after the number ("Ring Kari Bakken i Kundeservice på 913 50 226",
+  "Vakttelefon 908 12 345 (Kari Bakken)"); a landline there stays the service's;
 - the names of people near one of those ("brevet til Arne Vik, fødselsnummer …"), wherever they
   appear on the page: the person the data belongs to.
 """
@@ -37,7 +40,8 @@ SERVICE_BEFORE_RE = re.compile(
     r"\b(?:kundeservice\w*|servicetorg\w*|servicekontor\w*|sentralbord\w*|vakt\w*|support|brukerstøtte|"
     r"helpdesk|service ?desk|ror-ikt|it-\w+|sekretariat\w*|resepsjon\w*|ekspedisjon\w*|legevakt\w*|"
     r"servicesenter\w*|postmottak\w*|kontoret|avdelingen|kommunen|skolen|barnehagen|nav|politi\w*|"
-    r"brannvesen\w*|nødnummer\w*|hotline|switchboard|reception|service centre|customer service)\b[^.!?\n]{0,30}$",
+    r"brannvesen\w*|nødnummer\w*|hotline|switchboard|reception|service centre|customer service)\b"
+    r"(?:[^.!?\n]|(?<=\d)\.){0,30}$",  # up to the number, in the same sentence ("1. etasje" is not an end)
     re.IGNORECASE,
 )
 PRIVATE_RE = re.compile(
@@ -45,6 +49,8 @@ PRIVATE_RE = re.compile(
 )
 _EIGHT_DIGITS = re.compile(r"\d(?:[ .\u00a0-]?\d){7}")  # what any phone or identity number holds
 OWNER_CHARS = 80  # how far from masked data a name is taken for its owner
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+_ATTACHED = re.compile(r"\s*[(,:–—-]\s*")  # what joins a name to the number just before it
 MASKS = (pii.FNR_TOKEN, pii.PHONE_TOKEN, pii.EMAIL_TOKEN)
 
 
@@ -78,13 +84,39 @@ def mask_page(text: str) -> pii.MaskResult:
 
 
 def _a_services_number(match: re.Match[str]) -> bool:
-    """A service is named just before the number, and no person or private line after that name."""
+    """A service is named just before the number, and no person or private line after that name; nor,
+    for a mobile number, a person named before the service in the same sentence ("Ring Kari Bakken i
+    Kundeservice på 913 50 226") or right after the number ("908 12 345 (Kari Bakken)"). A landline
+    with a person beside it stays the service's ("Kari i Kundeservice svarer på 71 11 14 00")."""
     before = match.string[max(0, match.start() - 60) : match.start()]
     service = SERVICE_BEFORE_RE.search(before)
     if service is None:
         return False
     between = before[service.start() :]
-    return not PRIVATE_RE.search(between) and not pii_names.mentioned_names(between)[0]
+    if PRIVATE_RE.search(between) or pii_names.mentioned_names(between)[0]:
+        return False
+    return not (_mobile(match) and (_person_before(match, service.start()) or _person_after(match)))
+
+
+def _mobile(match: re.Match[str]) -> bool:
+    """A Norwegian mobile number (eight digits starting with 4 or 9): what a person's own number is."""
+    return re.sub(r"\D", "", match.group("number"))[0] in "49"
+
+
+def _person_before(match: re.Match[str], service: int) -> bool:
+    """A person named in the sentence before the service's name (``service`` counts from 60 before)."""
+    start = max(0, match.start() - 60)
+    sentence = _SENTENCE_END.split(match.string[max(0, start - OWNER_CHARS) : start + service])[-1]
+    return bool(pii_names.mentioned_names(sentence)[0])
+
+
+def _person_after(match: re.Match[str]) -> bool:
+    """A person named right after the number: "908 12 345 (Kari Bakken)", "917 44 120 – Solveig Hoel"."""
+    attached = _ATTACHED.match(match.string, match.end())
+    if attached is None:
+        return False
+    rest = match.string[attached.end() : attached.end() + 40]
+    return any(rest.startswith(name) for name in pii_names.mentioned_names(rest)[0])
 
 
 def is_personal_email(address: str) -> bool:
