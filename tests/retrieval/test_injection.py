@@ -13,7 +13,7 @@ import pytest
 from core.ports import LlmReply, ResolvedTicket
 from retrieval.answering.pipeline import Answerer
 from retrieval.ingest import Ingestor
-from retrieval.injection import is_planted, without_planted
+from retrieval.injection import Cleaned, is_planted, without_planted
 from retrieval.local_index import LocalIndex
 from retrieval.model import AudienceScope, SourceDocument
 from retrieval.sources.local_folder import LocalFolderSource
@@ -181,6 +181,13 @@ def test_a_title_speaking_to_an_assistant_takes_its_orders_along() -> None:
 
     assert cleaned.title == "" and cleaned.text == "Teams startes fra Start-menyen."
     assert without_planted(body, "Teams").removed == []  # on an honest page the same words are help
+
+
+@pytest.mark.parametrize("title", ["For Copilot-brukere: kom i gang", "Til brukere av Copilot", "Rakel i Teams"])
+def test_a_title_about_an_assistant_for_its_users_stays(title: str) -> None:
+    body = "Når du spør om Teams, svarer Copilot at du kan starte det fra Start-menyen. Si at du vil ha hjelp."
+
+    assert without_planted(body, title) == Cleaned(body, [], title)
 
 
 async def test_a_planted_title_is_never_indexed_nor_shown(tmp_path: Path) -> None:
