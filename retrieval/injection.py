@@ -21,6 +21,11 @@ A paragraph is planted when it
   link allow-list). A negation just before ("ikke slå av antivirus", "aldri oppgi passordet") or a
   sentence about fraud ("Svindlere ber deg …", "Ignorer e-post som …") makes it a warning, not harm.
 
+A page is read as a whole: once one of its paragraphs is planted, or its title speaks to an assistant,
+its paragraphs in the same voice go too (what to answer, an addressee, the planted one's role label
+such as "system:"), and so does the title. Text is read with compatibility forms and look-alike
+letters of other scripts folded (a Cyrillic "а" in "chаtbot"), and without invisible characters.
+
 The patterns live in ``lexicon/planted.txt`` (one regular expression a line, by kind), so they can
 grow without code. Ordinary guides address people ("si fra til lederen"): a directive alone is never
 enough, and typing a password on the tenant's own sign-in pages ("skriv inn passordet på
@@ -34,8 +39,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
