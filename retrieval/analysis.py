@@ -31,7 +31,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -302,7 +302,7 @@ class NorwegianAnalyzer:
         is "utskriftskø", "meeting room" "møterom" (the modifier first, as in English). The indexed
         compounds of their translations (or the words themselves), with or without a linking s or e,
         then stand for both words at ``SYNONYM_WEIGHT``."""
-        for first, second in zip(groups, groups[1:]):
+        for first, second in pairwise(groups):
             if " " in first.word or " " in second.word:
                 continue
             heads, tails = self.translated_words(first.word), self.translated_words(second.word)
