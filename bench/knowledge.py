@@ -1,8 +1,8 @@
 """Knowledge benchmark: retrieval, answers, abstention, municipality scope, planted instructions and
 personal-data leaks, on the demo set and on the held-out set.
 
-Run: .venv/bin/python bench/knowledge.py [--set demo|dev|heldout|heldout3|heldout4|both|all] [--verbose]
-(both: demo and heldout4; all: every set)
+Run: .venv/bin/python bench/knowledge.py [--set demo|dev|heldout|heldout3|heldout4|heldout5|both|all] [--verbose]
+(both: demo and heldout5; all: every set)
 
 - **demo**: demo/corpus, the demo ticket export (through LocalTicketSource) and
   bench/data/knowledge_questions.jsonl. Tuning happens here. The confidence the threshold judges is
@@ -18,10 +18,13 @@ Run: .venv/bin/python bench/knowledge.py [--set demo|dev|heldout|heldout3|heldou
   not a held-out measure.
 - **heldout3**: bench/data/heldout3 (see its README), written fresh in the same format on other topics.
   It was the held-out set until it was measured once and its errors handed to tuners: a dev set now.
-- **heldout4**: bench/data/heldout4 (see its README), the held-out set: another corpus, tickets and
+- **heldout4**: bench/data/heldout4 (see its README), written fresh in the same format on other topics
+  again. It was the held-out set until it was measured once; its errors may be read now: a dev set.
+- **heldout5**: bench/data/heldout5 (see its README), the held-out set: another corpus, tickets and
   questions in the same format, written fresh on other topics again and read the same way. Never tuned
-  on: knowledge tuners must not read its pages or questions, nor its --verbose misses. The held-out
-  targets (and the exit code) are read from it.
+  on: knowledge tuners must not read its pages or questions. --verbose lists no miss, wrong abstention or
+  shown string of it (only its figures are printed). The held-out targets (and the exit code) are read
+  from it.
 
 For each set, with every question asked as a user of its municipality:
 - hit@1, hit@5 and MRR of the expected documents (answerable questions), by kind, and a plain BM25
@@ -68,7 +71,7 @@ from tests.fakes.pureservice import FakePureservice  # noqa: E402
 DATA = ROOT / "bench" / "data"
 RANKED_CHUNKS = 40  # chunks fetched to rank documents (several chunks of one page count once)
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
-HELD_OUT = "heldout4"  # the set the targets are read from
+HELD_OUT = "heldout5"  # the set the targets are read from
 TARGETS = {"hit@1": 0.80, "hit@5": 0.95, "must-mention": 0.85, "abstention": 0.85, "false abstention": 0.10}
 
 Sources = Callable[[], "AsyncIterator[list[DocumentSource]]"]
@@ -188,8 +191,13 @@ def heldout3_set() -> KnowledgeSet:
 
 
 def heldout4_set() -> KnowledgeSet:
-    """The held-out set: never tuned on."""
+    """The third held-out set, measured and open to tuners now: a dev set."""
     return folder_set("heldout4")
+
+
+def heldout5_set() -> KnowledgeSet:
+    """The held-out set: never tuned on."""
+    return folder_set("heldout5")
 
 
 async def build_index(path: Path, analyzer: Analyzer, sources: Sequence[DocumentSource]) -> tuple[LocalIndex, float]:
@@ -356,7 +364,9 @@ async def measure(knowledge: KnowledgeSet, verbose: bool, calibration: list[tupl
         f"reliability of the confidence, {knowledge.name}:", [(a.confidence, answered_right(q, a)) for q, a in answered]
     )
 
-    if verbose:
+    if verbose and knowledge.name == HELD_OUT:
+        print(f"\n{knowledge.name} is held out: its misses are not listed, only its figures.")
+    elif verbose:
         print("\nmisses (expected not first):")
         for q, result in zip(answerable, ours, strict=True):
             if result.rank != 1:
@@ -399,18 +409,21 @@ def met(figures: dict[str, float]) -> bool:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sets = ("demo", "dev", "heldout", "heldout3", "heldout4", "both", "all")
+    sets = ("demo", "dev", "heldout", "heldout3", "heldout4", "heldout5", "both", "all")
     parser.add_argument("--set", choices=sets, default="both")
-    parser.add_argument("--verbose", action="store_true", help="list every miss and wrong abstention")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list every miss and wrong abstention (never of the held-out set)"
+    )
     args = parser.parse_args()
     chosen = {
-        "both": [demo_set, heldout4_set],
-        "all": [demo_set, dev_set, heldout_set, heldout3_set, heldout4_set],
+        "both": [demo_set, heldout5_set],
+        "all": [demo_set, dev_set, heldout_set, heldout3_set, heldout4_set, heldout5_set],
         "demo": [demo_set],
         "dev": [dev_set],
         "heldout": [heldout_set],
         "heldout3": [heldout3_set],
         "heldout4": [heldout4_set],
+        "heldout5": [heldout5_set],
     }[args.set]
     results = {}
     calibration: list[tuple[Question, Answer]] = []

@@ -1,6 +1,6 @@
-"""Check a held-out knowledge set (bench/data/heldout, heldout3, heldout4) for data errors.
+"""Check a held-out knowledge set (bench/data/heldout, heldout3, heldout4, heldout5) for data errors.
 
-Run: python bench/data/check_heldout.py [heldout4|heldout3|heldout ...]   (exit code 0 when everything holds)
+Run: python bench/data/check_heldout.py [heldout5|heldout4|heldout3|heldout ...]   (exit code 0 when everything holds)
 
 It checks the data only, never Rakel's answers:
 - every page has the agreed front matter and a '#' title, an id equal to its file name, and a source and
@@ -173,7 +173,7 @@ def check(root: Path) -> list[str]:
 
 
 def main(names: list[str]) -> int:
-    errors = [error for name in names or ["heldout4"] for error in check(DATA / name)]
+    errors = [error for name in names or ["heldout5"] for error in check(DATA / name)]
     for error in errors:
         print("  -", error, file=sys.stderr)
     print("OK" if not errors else f"{len(errors)} problem(s)")
